@@ -1,0 +1,132 @@
+package dev.charrnn.corpus;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+import dev.charrnn.system.ApiException;
+import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.training.TrainingService;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+
+@RestController
+@RequestMapping("/api/corpora")
+@Tag(name = "Corpora", description = "Upload and manage UTF-8 training texts")
+public class CorpusController {
+
+    private final CorpusStore store;
+    private final TrainingService training;
+    private final long maxBytes;
+
+    public CorpusController(CorpusStore store, TrainingService training, CharRnnProperties properties) {
+        this.store = store;
+        this.training = training;
+        this.maxBytes = properties.limits().maxCorpusSize().toBytes();
+    }
+
+    @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @Operation(summary = "Upload a corpus as a file",
+            description = "Stores a UTF-8 text file. The same bytes always give the same id.")
+    public ResponseEntity<Corpus> uploadFile(
+            @RequestPart("file") MultipartFile file,
+            @Parameter(description = "Name to show; defaults to the file name") @RequestParam(required = false) String name)
+            throws IOException {
+        if (file.getSize() > maxBytes) {
+            throw store.tooLarge(file.getSize());
+        }
+        String shownName = name != null ? name : file.getOriginalFilename();
+        return created(store.store(shownName, file.getBytes()));
+    }
+
+    @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
+    @Operation(summary = "Upload a corpus as a text/plain body",
+            description = "Stores the UTF-8 request body. The example is a small corpus that the training "
+                    + "example (corpusId " + ExampleCorpus.ID + ") trains on as is.")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE,
+            examples = @ExampleObject(name = "small corpus", value = ExampleCorpus.TEXT)))
+    public ResponseEntity<Corpus> uploadText(
+            HttpServletRequest request,
+            @RequestHeader(value = "Content-Type", required = false) String contentType,
+            @Parameter(description = "Name to show", example = "example") @RequestParam(required = false) String name)
+            throws IOException {
+        requireUtf8(contentType);
+        if (request.getContentLengthLong() > maxBytes) {
+            throw store.tooLarge(request.getContentLengthLong());
+        }
+        byte[] body;
+        try (InputStream in = request.getInputStream()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        }
+        if (body.length > maxBytes) {
+            throw store.tooLarge(body.length);
+        }
+        return created(store.store(name, body));
+    }
+
+    @GetMapping
+    @Operation(summary = "List stored corpora")
+    public List<Corpus> list() {
+        return store.list();
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "One corpus")
+    public Corpus get(@Parameter(example = ExampleCorpus.ID) @PathVariable String id) {
+        return store.get(id);
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "Delete a corpus", description = "Refused (409) while a queued or running job uses it. "
+            + "Trained models keep their own vocabulary and do not need the corpus.")
+    public ResponseEntity<Void> delete(@PathVariable String id) {
+        store.get(id);
+        if (training.usesCorpus(id)) {
+            throw ApiException.conflict("Corpus '" + id + "' is used by a queued or running training job. "
+                    + "Cancel the job or wait for it to finish, then delete the corpus.");
+        }
+        store.delete(id);
+        return ResponseEntity.noContent().build();
+    }
+
+    private static void requireUtf8(String contentType) {
+        if (contentType == null) {
+            return;
+        }
+        Charset charset;
+        try {
+            charset = MediaType.parseMediaType(contentType).getCharset();
+        } catch (RuntimeException e) {
+            throw ApiException.unsupportedMediaType("Unreadable charset in Content-Type '" + contentType
+                    + "'. Send text/plain; charset=UTF-8.");
+        }
+        if (charset != null && !charset.equals(StandardCharsets.UTF_8) && !charset.equals(StandardCharsets.US_ASCII)) {
+            throw ApiException.unsupportedMediaType("The body is declared as " + charset.name()
+                    + "; the service stores UTF-8 only. Convert the text to UTF-8 and send text/plain; charset=UTF-8.");
+        }
+    }
+
+    private static ResponseEntity<Corpus> created(Corpus corpus) {
+        return ResponseEntity.created(URI.create("/api/corpora/" + corpus.id())).body(corpus);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.charrnn.corpus;
+
+/**
+ * A corpus as vocabulary indices, split by position: the first part trains, the tail validates.
+ * Holding int indices (not one-hot windows) keeps memory proportional to the corpus.
+ */
+public record EncodedText(CharVocabulary vocabulary, int[] symbols, int validationStart) {
+
+    public static EncodedText of(String text, double validationFraction) {
+        CharVocabulary vocabulary = CharVocabulary.of(text);
+        int[] symbols = vocabulary.encode(text);
+        int validationLength = (int) Math.round(symbols.length * validationFraction);
+        return new EncodedText(vocabulary, symbols, symbols.length - validationLength);
+    }
+
+    public int trainLength() {
+        return validationStart;
+    }
+
+    public int validationLength() {
+        return symbols.length - validationStart;
+    }
+
+    /** Occurrences of each vocabulary entry in the training split. */
+    public long[] trainCounts() {
+        long[] counts = new long[vocabulary.size()];
+        for (int i = 0; i < validationStart; i++) {
+            counts[symbols[i]]++;
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.charrnn.model;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.util.FileSystemUtils;
+
+import dev.charrnn.corpus.CharVocabulary;
+import dev.charrnn.system.ApiException;
+import dev.charrnn.system.AtomicFiles;
+import dev.charrnn.system.CharRnnProperties;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Models on disk, one directory each: {@code model.zip} (weights and optimizer state, so training
+ * can resume) and {@code model.json} ({@link ModelMetadata}). The zip is written before the json,
+ * so a model is visible only once both are complete.
+ */
+@Service
+public class ModelStore {
+
+    static final String WEIGHTS = "model.zip";
+    static final String METADATA = "model.json";
+    private static final Logger log = LoggerFactory.getLogger(ModelStore.class);
+
+    private final Path root;
+    private final JsonMapper json;
+    private final Map<String, LoadedModel> loaded = new ConcurrentHashMap<>();
+
+    public ModelStore(CharRnnProperties properties, JsonMapper json) {
+        this.root = properties.storage().modelsDir();
+        this.json = json;
+    }
+
+    public boolean exists(String name) {
+        return Files.isRegularFile(directory(name).resolve(METADATA));
+    }
+
+    public ModelMetadata metadata(String name) {
+        Path file = directory(name).resolve(METADATA);
+        if (!Files.isRegularFile(file)) {
+            throw ApiException.notFound("No model named '" + name + "'. GET /api/models lists the trained ones.");
+        }
+        return json.readValue(file.toFile(), ModelMetadata.class);
+    }
+
+    public List<ModelMetadata> list() {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(dir -> Files.isRegularFile(dir.resolve(METADATA)))
+                    .map(this::readQuietly)
+                    .filter(Objects::nonNull)
+                    .sorted(Comparator.comparing(ModelMetadata::createdAt))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list " + root, e);
+        }
+    }
+
+    public void save(ModelMetadata metadata, MultiLayerNetwork network) {
+        Path dir = directory(metadata.name());
+        AtomicFiles.write(dir.resolve(WEIGHTS), file -> ModelSerializer.writeModel(network, file.toFile(), true));
+        AtomicFiles.write(dir.resolve(METADATA), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
+        loaded.remove(metadata.name());
+        log.info("saved model {} to {}", metadata.name(), dir.toAbsolutePath());
+    }
+
+    /** The model's weights in memory, loaded once and shared. */
+    public LoadedModel load(String name) {
+        ModelMetadata metadata = metadata(name);
+        return loaded.compute(name, (key, cached) -> cached != null && cached.metadata().equals(metadata)
+                ? cached : read(metadata));
+    }
+
+    public void delete(String name) {
+        metadata(name);
+        loaded.remove(name);
+        try {
+            FileSystemUtils.deleteRecursively(directory(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete model " + name, e);
+        }
+    }
+
+    /** The directory of a model; the name is validated so it cannot leave the models root. */
+    public Path directory(String name) {
+        Path dir = root.resolve(ModelNames.requireValid(name)).normalize();
+        if (!Objects.equals(dir.getParent(), root.normalize())) {
+            throw ApiException.badRequest("Model name '" + name + "' does not name a directory inside the models store.");
+        }
+        return dir;
+    }
+
+    private LoadedModel read(ModelMetadata metadata) {
+        Path zip = directory(metadata.name()).resolve(WEIGHTS);
+        try {
+            MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
+            return new LoadedModel(metadata, CharVocabulary.fromCodePoints(metadata.vocabulary()), network);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not load model " + metadata.name() + " from " + zip, e);
+        }
+    }
+
+    private ModelMetadata readQuietly(Path dir) {
+        try {
+            return json.readValue(dir.resolve(METADATA).toFile(), ModelMetadata.class);
+        } catch (RuntimeException e) {
+            log.warn("skipping unreadable model metadata in {}: {}", dir, e.getMessage());
+            return null;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package dev.charrnn.model;
+
+import java.time.Instant;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+@Schema(description = "A model in the registry")
+public record ModelSummary(
+        @Schema(example = "demo") String name,
+        @Schema(example = "LSTM") CellType cell,
+        @Schema(example = "1") int layers,
+        @Schema(example = "64") int hiddenSize,
+        @Schema(description = "Trainable parameters", example = "33600") long parameters,
+        @Schema(example = "3f2a9c0d41b7e855") String corpusId,
+        @Schema(description = "Final validation loss, bits per character", example = "2.3") Double valBpc,
+        Instant createdAt) {
+
+    static ModelSummary of(ModelMetadata m) {
+        return new ModelSummary(m.name(), m.spec().cell(), m.spec().layers(), m.spec().hiddenSize(), m.parameters(),
+                m.corpusId(), m.metrics() == null ? null : m.metrics().valBpc(), m.createdAt());
+    }
+}

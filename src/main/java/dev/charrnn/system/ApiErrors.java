@@ -1,0 +1,101 @@
+package dev.charrnn.system;
+
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import tools.jackson.core.JacksonException;
+
+/**
+ * Every error as RFC 9457 problem+json with a detail that tells the caller what to change.
+ * Spring's base class covers the framework exceptions and {@link ApiException}; this class
+ * sharpens the details for bad JSON, invalid fields and oversized uploads, and hides internals.
+ */
+@RestControllerAdvice
+public class ApiErrors extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+
+    private final long maxCorpusBytes;
+
+    public ApiErrors(CharRnnProperties properties) {
+        this.maxCorpusBytes = properties.limits().maxCorpusSize().toBytes();
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String detail = ex.getBindingResult().getFieldErrors().stream()
+                .map(ApiErrors::describe)
+                .sorted()
+                .collect(Collectors.joining("; "));
+        return problem(HttpStatus.BAD_REQUEST, "Invalid request: " + detail + ".", headers);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return problem(HttpStatus.BAD_REQUEST, readableJsonError(ex), headers);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "The upload is larger than the limit of " + maxCorpusBytes
+                + " bytes (charrnn.limits.max-corpus-size). Upload a smaller text.", headers);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception ex) {
+        log.error("unhandled error", ex);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR,
+                "Internal error (" + ex.getClass().getSimpleName() + "); the server log has the details.", null);
+    }
+
+    private static ResponseEntity<Object> problem(HttpStatus status, String detail, HttpHeaders headers) {
+        return ResponseEntity.status(status).headers(headers).body(ProblemDetail.forStatusAndDetail(status, detail));
+    }
+
+    private static String describe(FieldError error) {
+        return error.getField() + " " + error.getDefaultMessage() + " (got " + error.getRejectedValue() + ")";
+    }
+
+    /** Names the field and the problem without leaking class names or stack traces. */
+    static String readableJsonError(HttpMessageNotReadableException ex) {
+        Throwable cause = ex.getMostSpecificCause();
+        if (cause instanceof JacksonException jackson) {
+            String path = jackson.getPath().stream()
+                    .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            String problem = firstLine(jackson.getOriginalMessage());
+            return "Malformed request body" + (path.isEmpty() ? "" : " at '" + path + "'") + ": " + problem
+                    + ". Send a JSON object as described in the API docs (/swagger-ui.html).";
+        }
+        if (ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")) {
+            return "The request body is missing. Send a JSON object as described in the API docs (/swagger-ui.html).";
+        }
+        return "Unreadable request body. Send a JSON object as described in the API docs (/swagger-ui.html).";
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "invalid JSON";
+        }
+        String line = message.lines().findFirst().orElse(message);
+        return line.replaceAll("`(?:[\\w$]+\\.)+([\\w$]+)`", "$1").replaceAll("\\(class (?:[\\w$]+\\.)+([\\w$]+)\\)", "");
+    }
+}

@@ -1,0 +1,40 @@
+package dev.charrnn.system;
+
+import java.nio.file.Path;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/** Every tunable and every limit of the service, bound from {@code charrnn.*}. */
+@ConfigurationProperties("charrnn")
+public record CharRnnProperties(
+        @DefaultValue Storage storage,
+        @DefaultValue Limits limits,
+        @DefaultValue Compute compute) {
+
+    public record Storage(
+            @DefaultValue("corpora") Path corporaDir,
+            @DefaultValue("models") Path modelsDir) {
+    }
+
+    public record Limits(
+            @DefaultValue("50MB") DataSize maxCorpusSize,
+            @DefaultValue("2000") int maxVocabularySize,
+            @DefaultValue("4") int maxLayers,
+            @DefaultValue("1024") int maxHiddenSize,
+            @DefaultValue("1000") int maxSeqLength,
+            @DefaultValue("512") int maxBatchSize,
+            @DefaultValue("1000000") int maxIterations,
+            @DefaultValue("10000") int maxGenerateLength,
+            @DefaultValue("8") int maxConcurrentGenerations,
+            @DefaultValue("16") int maxQueuedJobs) {
+    }
+
+    /**
+     * ND4J threading. On small recurrent matrices one OpenMP thread per op beats several
+     * (measured 2.5-3x on 2 cores for LSTM training), so the default is 1; 0 keeps ND4J's choice.
+     */
+    public record Compute(@DefaultValue("1") int ompThreads) {
+    }
+}

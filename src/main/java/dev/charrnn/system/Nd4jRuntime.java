@@ -1,0 +1,104 @@
+package dev.charrnn.system;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
+import org.nd4j.nativeblas.Nd4jBlas;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+import dev.charrnn.model.Nd4jBackend;
+
+/**
+ * Loads ND4J at start-up (so the first request does not pay for it), applies the thread
+ * settings and describes the backend the classpath selected.
+ */
+@Component
+public class Nd4jRuntime {
+
+    private static final Logger log = LoggerFactory.getLogger(Nd4jRuntime.class);
+
+    public Nd4jRuntime(CharRnnProperties properties) {
+        int threads = properties.compute().ompThreads();
+        if (threads > 0) {
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+            blas().setMaxThreads(threads);
+        }
+        log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads", Nd4jBackend.name(),
+                Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads());
+    }
+
+    public String backend() {
+        return Nd4jBackend.name();
+    }
+
+    public String backendClass() {
+        return Nd4j.getBackend().getClass().getName();
+    }
+
+    public int ompThreads() {
+        return NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+    }
+
+    public int blasThreads() {
+        return blas().getMaxThreads();
+    }
+
+    public String blasVendor() {
+        return blas().getBlasVendor().toString();
+    }
+
+    public int deviceCount() {
+        return Nd4j.getAffinityManager().getNumberOfDevices();
+    }
+
+    /** ND4J's own description of the environment (for CUDA it lists every device and its memory). */
+    public Map<String, String> environment() {
+        Map<String, String> info = new TreeMap<>();
+        Properties properties = Nd4j.getExecutioner().getEnvironmentInformation();
+        properties.forEach((key, value) -> info.put(key.toString(), String.valueOf(value)));
+        return info;
+    }
+
+    public long offHeapBytes() {
+        return Pointer.totalBytes();
+    }
+
+    public long maxOffHeapBytes() {
+        return Pointer.maxBytes();
+    }
+
+    public long physicalBytes() {
+        return Pointer.physicalBytes();
+    }
+
+    public long maxPhysicalBytes() {
+        return Pointer.maxPhysicalBytes();
+    }
+
+    /** Version of a library from the Maven metadata in its jar. */
+    public static String libraryVersion(String groupId, String artifactId) {
+        String path = "/META-INF/maven/" + groupId + "/" + artifactId + "/pom.properties";
+        try (InputStream in = Nd4jRuntime.class.getResourceAsStream(path)) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties properties = new Properties();
+            properties.load(in);
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static Nd4jBlas blas() {
+        return (Nd4jBlas) Nd4j.factory().blas();
+    }
+}

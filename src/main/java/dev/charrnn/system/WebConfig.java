@@ -1,0 +1,36 @@
+package dev.charrnn.system;
+
+import org.springframework.boot.servlet.MultipartConfigFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
+
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import jakarta.servlet.MultipartConfigElement;
+
+@Configuration
+public class WebConfig {
+
+    /** Multipart uploads follow charrnn.limits.max-corpus-size, not Spring's 1 MB default. */
+    @Bean
+    MultipartConfigElement multipartConfig(CharRnnProperties properties) {
+        DataSize max = properties.limits().maxCorpusSize();
+        MultipartConfigFactory factory = new MultipartConfigFactory();
+        factory.setMaxFileSize(max);
+        factory.setMaxRequestSize(DataSize.ofBytes(max.toBytes() + DataSize.ofMegabytes(1).toBytes()));
+        factory.setFileSizeThreshold(DataSize.ofMegabytes(1));
+        return factory.createMultipartConfig();
+    }
+
+    @Bean
+    OpenAPI openApi() {
+        return new OpenAPI().info(new Info()
+                .title("char-rnn-service")
+                .version("0.1")
+                .description("Train character-level RNN, LSTM and GRU networks on your own text, watch their "
+                        + "gradients, and generate text. Try it in order: upload the example corpus "
+                        + "(POST /api/corpora, text/plain), start the example training job, poll it until "
+                        + "SUCCEEDED, then generate from model \"demo\"."));
+    }
+}

@@ -1,0 +1,57 @@
+package dev.charrnn.training;
+
+import java.net.URI;
+import java.util.List;
+
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+
+@RestController
+@RequestMapping("/api/training-jobs")
+@Tag(name = "Training", description = "Train models on stored corpora in the background")
+public class TrainingController {
+
+    private final TrainingService training;
+
+    public TrainingController(TrainingService training) {
+        this.training = training;
+    }
+
+    @PostMapping
+    @Operation(summary = "Start a training job",
+            description = "Validates the request, queues the job and answers 202 at once with a Location to poll. "
+                    + "Jobs run one at a time. The example trains a small LSTM on the example corpus in seconds.")
+    public ResponseEntity<JobView> submit(@Valid @RequestBody TrainingRequest request) {
+        TrainingJob job = training.submit(request);
+        return ResponseEntity.accepted().location(URI.create("/api/training-jobs/" + job.id())).body(job.view());
+    }
+
+    @GetMapping
+    @Operation(summary = "List training jobs", description = "Oldest first")
+    public List<JobView> list() {
+        return training.list().stream().map(TrainingJob::view).toList();
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "One training job", description = "State, iteration, train loss (nats/char), "
+            + "validation loss (bits/char) and characters per second")
+    public JobView get(@PathVariable String id) {
+        return training.get(id).view();
+    }
+
+    @PostMapping("/{id}/cancel")
+    @Operation(summary = "Cancel a job", description = "A queued job is cancelled at once, a running one after its "
+            + "current step. 409 when the job already ended.")
+    public JobView cancel(@PathVariable String id) {
+        return training.cancel(id).view();
+    }
+}

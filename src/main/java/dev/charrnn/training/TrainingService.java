@@ -1,0 +1,180 @@
+package dev.charrnn.training;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+import dev.charrnn.corpus.CharSequenceIterator;
+import dev.charrnn.corpus.Corpus;
+import dev.charrnn.corpus.CorpusStore;
+import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.model.ModelMetadata;
+import dev.charrnn.model.ModelSpec;
+import dev.charrnn.model.ModelSpecValidator;
+import dev.charrnn.model.ModelStore;
+import dev.charrnn.model.ModelWriters;
+import dev.charrnn.model.Nd4jBackend;
+import dev.charrnn.system.ApiException;
+import dev.charrnn.system.CharRnnProperties;
+import jakarta.annotation.PreDestroy;
+
+/**
+ * Accepts training jobs and runs them one at a time on a background worker (one device, one
+ * job: two jobs would only share the same cores). Requests never wait for training.
+ */
+@Service
+public class TrainingService implements ModelWriters {
+
+    private static final Logger log = LoggerFactory.getLogger(TrainingService.class);
+
+    private final CorpusStore corpora;
+    private final ModelStore models;
+    private final ModelSpecValidator specValidator;
+    private final CharRnnProperties.Limits limits;
+    private final Map<String, TrainingJob> jobs = new ConcurrentHashMap<>();
+    private final ExecutorService worker;
+
+    public TrainingService(CorpusStore corpora, ModelStore models, ModelSpecValidator specValidator,
+                           CharRnnProperties properties) {
+        this.corpora = corpora;
+        this.models = models;
+        this.specValidator = specValidator;
+        this.limits = properties.limits();
+        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, "training-worker");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    public synchronized TrainingJob submit(TrainingRequest request) {
+        validate(request);
+        long waiting = jobs.values().stream().filter(j -> j.state().isActive()).count();
+        if (waiting >= limits.maxQueuedJobs()) {
+            throw ApiException.busy(waiting + " training jobs are queued or running (limit charrnn.limits."
+                    + "max-queued-jobs = " + limits.maxQueuedJobs() + "). Retry when one finishes.", 60);
+        }
+        TrainingJob job = new TrainingJob(UUID.randomUUID().toString().replace("-", "").substring(0, 12), request);
+        jobs.put(job.id(), job);
+        worker.execute(() -> run(job));
+        log.info("queued job {} for model {}", job.id(), request.modelName());
+        return job;
+    }
+
+    public TrainingJob get(String id) {
+        TrainingJob job = jobs.get(id);
+        if (job == null) {
+            throw ApiException.notFound("No training job with id '" + id + "'. GET /api/training-jobs lists them.");
+        }
+        return job;
+    }
+
+    public List<TrainingJob> list() {
+        return jobs.values().stream().sorted((a, b) -> a.view().createdAt().compareTo(b.view().createdAt())).toList();
+    }
+
+    public TrainingJob cancel(String id) {
+        TrainingJob job = get(id);
+        if (!job.cancel()) {
+            throw ApiException.conflict("Job '" + id + "' is " + job.state() + "; only QUEUED or RUNNING jobs can be cancelled.");
+        }
+        return job;
+    }
+
+    public boolean usesCorpus(String corpusId) {
+        return active().stream().anyMatch(j -> j.request().corpusId().equals(corpusId));
+    }
+
+    @Override
+    public boolean writes(String modelName) {
+        return active().stream().anyMatch(j -> j.request().modelName().equals(modelName));
+    }
+
+    @PreDestroy
+    void shutdown() {
+        jobs.values().forEach(TrainingJob::cancel);
+        worker.shutdownNow();
+    }
+
+    private Collection<TrainingJob> active() {
+        return jobs.values().stream().filter(j -> j.state().isActive()).toList();
+    }
+
+    private void validate(TrainingRequest request) {
+        models.directory(request.modelName());
+        specValidator.validate(request.spec());
+        ModelSpecValidator.requireRange("schedule.maxIterations", request.schedule().maxIterations(), 1,
+                limits.maxIterations(), "max-iterations");
+        Corpus corpus = corpora.get(request.corpusId());
+        requireLongEnough(corpus, request.spec(), request.schedule());
+        if (models.exists(request.modelName()) || writes(request.modelName())) {
+            throw ApiException.conflict("A model named '" + request.modelName() + "' already exists or is being "
+                    + "trained. Choose another modelName, or DELETE /api/models/" + request.modelName() + " first.");
+        }
+    }
+
+    private static void requireLongEnough(Corpus corpus, ModelSpec spec, TrainingSchedule schedule) {
+        long validation = Math.round(corpus.chars() * schedule.validationFraction());
+        long train = corpus.chars() - validation;
+        long needed = (long) spec.batchSize() * spec.seqLength() + 1;
+        if (CharSequenceIterator.streamLength((int) Math.min(train, Integer.MAX_VALUE), spec.batchSize()) < spec.seqLength()) {
+            throw ApiException.badRequest("Corpus '" + corpus.id() + "' leaves " + train + " training characters, but "
+                    + "spec.batchSize x spec.seqLength needs at least " + needed + ". Lower batchSize or seqLength, "
+                    + "or upload a longer corpus.");
+        }
+        if (validation < 2) {
+            throw ApiException.badRequest("schedule.validationFraction " + schedule.validationFraction() + " of "
+                    + corpus.chars() + " characters leaves fewer than 2 for validation. Raise it or upload a longer corpus.");
+        }
+    }
+
+    private void run(TrainingJob job) {
+        if (!job.start()) {
+            return;
+        }
+        TrainingRequest request = job.request();
+        try {
+            EncodedText text = EncodedText.of(corpora.readText(request.corpusId()),
+                    request.schedule().validationFraction());
+            Trainer.Result result = Trainer.train(text, request.spec(), request.schedule(), new Trainer.Monitor() {
+                @Override
+                public void onIteration(dev.charrnn.model.TrainingMetrics metrics) {
+                    job.progress(metrics);
+                }
+
+                @Override
+                public boolean stopRequested() {
+                    return job.cancelRequested();
+                }
+            });
+            if (result.stopped()) {
+                job.finish(JobState.CANCELLED, null);
+                return;
+            }
+            models.save(metadata(request, text, result), result.network());
+            job.finish(JobState.SUCCEEDED, null);
+        } catch (Trainer.DivergedException | ApiException e) {
+            job.finish(JobState.FAILED, e.getMessage());
+        } catch (RuntimeException | Error e) {
+            log.error("training job {} failed", job.id(), e);
+            job.finish(JobState.FAILED, "internal error: " + e + " (see the server log)");
+        }
+    }
+
+    private static ModelMetadata metadata(TrainingRequest request, EncodedText text, Trainer.Result result) {
+        return new ModelMetadata(request.modelName(), request.spec(), text.vocabulary().codePoints(),
+                Arrays.stream(text.trainCounts()).boxed().toList(), request.corpusId(), result.network().numParams(),
+                result.metrics(), result.history(), Nd4jBackend.name(), java.time.Instant.now());
+    }
+}
