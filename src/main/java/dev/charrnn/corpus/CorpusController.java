@@ -27,6 +27,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -34,6 +35,12 @@ import jakarta.servlet.http.HttpServletRequest;
 @RequestMapping("/api/corpora")
 @Tag(name = "Corpora", description = "Upload and manage UTF-8 training texts")
 public class CorpusController {
+
+    private static final String UPLOAD_SUMMARY = "Upload a corpus (multipart file or text/plain body)";
+    private static final String UPLOAD_DESCRIPTION = "Stores UTF-8 text as a corpus and returns its id. The same "
+            + "bytes always give the same corpus. Send a multipart form with a 'file' part, or the text itself as "
+            + "text/plain. The text/plain example is a small corpus that the training example (corpusId "
+            + ExampleCorpus.ID + ") trains on as is.";
 
     private final CorpusStore store;
     private final TrainingService training;
@@ -46,8 +53,8 @@ public class CorpusController {
     }
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = "Upload a corpus as a file",
-            description = "Stores a UTF-8 text file. The same bytes always give the same id.")
+    @Operation(summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
+    @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
     public ResponseEntity<Corpus> uploadFile(
             @RequestPart("file") MultipartFile file,
             @Parameter(description = "Name to show; defaults to the file name") @RequestParam(required = false) String name)
@@ -60,14 +67,13 @@ public class CorpusController {
     }
 
     @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
-    @Operation(summary = "Upload a corpus as a text/plain body",
-            description = "Stores the UTF-8 request body. The example is a small corpus that the training "
-                    + "example (corpusId " + ExampleCorpus.ID + ") trains on as is.")
+    @Operation(summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
+    @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE,
             examples = @ExampleObject(name = "small corpus", value = ExampleCorpus.TEXT)))
     public ResponseEntity<Corpus> uploadText(
             HttpServletRequest request,
-            @RequestHeader(value = "Content-Type", required = false) String contentType,
+            @Parameter(hidden = true) @RequestHeader(value = "Content-Type", required = false) String contentType,
             @Parameter(description = "Name to show", example = "example") @RequestParam(required = false) String name)
             throws IOException {
         requireUtf8(contentType);

@@ -14,6 +14,7 @@ import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.system.Nd4jRuntime;
 
 /** Serves generation requests: one private network session per request over shared weights. */
 @Service
@@ -22,9 +23,11 @@ public class GenerationService {
     private final ModelStore models;
     private final CharRnnProperties.Limits limits;
     private final Semaphore slots;
+    private final Nd4jRuntime nd4j;
 
-    public GenerationService(ModelStore models, CharRnnProperties properties) {
+    public GenerationService(ModelStore models, CharRnnProperties properties, Nd4jRuntime nd4j) {
         this.models = models;
+        this.nd4j = nd4j;
         this.limits = properties.limits();
         this.slots = new Semaphore(limits.maxConcurrentGenerations());
     }
@@ -40,6 +43,7 @@ public class GenerationService {
                     + "(charrnn.limits.max-concurrent-generations). Retry in a moment.", 1);
         }
         try {
+            nd4j.applyToCurrentThread();
             long start = System.nanoTime();
             String text = Sampler.sample(model.newSession(), model.vocabulary(), counts(model),
                     new SamplingParams(request.prime(), request.length(), request.temperature(), seed));

@@ -25,14 +25,29 @@ public class Nd4jRuntime {
 
     private static final Logger log = LoggerFactory.getLogger(Nd4jRuntime.class);
 
+    private final int threads;
+
     public Nd4jRuntime(CharRnnProperties properties) {
-        int threads = properties.compute().ompThreads();
+        Nd4j.zeros(1); // loads the backend; NativeOpsHolder needs its configuration
+        this.threads = properties.compute().ompThreads();
         if (threads > 0) {
-            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+            Nd4j.getEnvironment().setMaxThreads(threads);
+            Nd4j.getEnvironment().setMaxMasterThreads(threads);
             blas().setMaxThreads(threads);
         }
+        applyToCurrentThread();
         log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads", Nd4jBackend.name(),
                 Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads());
+    }
+
+    /**
+     * OpenMP's thread count is a per-thread setting: a thread that was not told keeps the
+     * process default. Every thread that runs ND4J ops calls this first (it is a cheap call).
+     */
+    public void applyToCurrentThread() {
+        if (threads > 0) {
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        }
     }
 
     public String backend() {
@@ -43,8 +58,9 @@ public class Nd4jRuntime {
         return Nd4j.getBackend().getClass().getName();
     }
 
+    /** OpenMP threads a compute thread of this service uses. */
     public int ompThreads() {
-        return NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+        return threads > 0 ? threads : NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
     }
 
     public int blasThreads() {

@@ -67,13 +67,13 @@ public final class Trainer {
             long start = System.nanoTime();
             network.fitContinuing(batches.next());
             trainingNanos += System.nanoTime() - start;
-            double loss = network.score();
+            double loss = network.score() / spec.seqLength(); // DL4J sums the loss over the window
             if (!Double.isFinite(loss)) {
                 throw new DivergedException(iteration, loss);
             }
             double charsPerSecond = charsPerStep * iteration / (trainingNanos / 1e9);
             boolean evaluate = iteration % schedule.evalEvery() == 0 || iteration == schedule.maxIterations();
-            Double valBpc = evaluate ? Evaluator.bitsPerChar(evaluation, text, spec.batchSize(), spec.seqLength())
+            Double valBpc = evaluate ? (Double) Evaluator.bitsPerChar(evaluation, text, spec.batchSize(), spec.seqLength())
                     : metrics.valBpc();
             metrics = new TrainingMetrics(iteration, epoch, loss, valBpc,
                     valBpc == null ? null : Math.pow(2, valBpc), charsPerSecond);

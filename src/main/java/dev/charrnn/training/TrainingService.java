@@ -27,6 +27,7 @@ import dev.charrnn.model.ModelWriters;
 import dev.charrnn.model.Nd4jBackend;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.system.Nd4jRuntime;
 import jakarta.annotation.PreDestroy;
 
 /**
@@ -44,13 +45,15 @@ public class TrainingService implements ModelWriters {
     private final CharRnnProperties.Limits limits;
     private final Map<String, TrainingJob> jobs = new ConcurrentHashMap<>();
     private final ExecutorService worker;
+    private final Nd4jRuntime nd4j;
 
     public TrainingService(CorpusStore corpora, ModelStore models, ModelSpecValidator specValidator,
-                           CharRnnProperties properties) {
+                           CharRnnProperties properties, Nd4jRuntime nd4j) {
         this.corpora = corpora;
         this.models = models;
         this.specValidator = specValidator;
         this.limits = properties.limits();
+        this.nd4j = nd4j;
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, "training-worker");
             thread.setDaemon(true);
@@ -145,6 +148,7 @@ public class TrainingService implements ModelWriters {
         }
         TrainingRequest request = job.request();
         try {
+            nd4j.applyToCurrentThread();
             EncodedText text = EncodedText.of(corpora.readText(request.corpusId()),
                     request.schedule().validationFraction());
             Trainer.Result result = Trainer.train(text, request.spec(), request.schedule(), new Trainer.Monitor() {

@@ -1,0 +1,45 @@
+package dev.charrnn;
+
+import java.nio.file.Path;
+
+import org.springframework.util.unit.DataSize;
+
+import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.model.CellType;
+import dev.charrnn.model.ModelSpec;
+import dev.charrnn.system.CharRnnProperties;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Small shared fixtures: configuration over a temp dir and texts generated in code. */
+public final class TestSupport {
+
+    /** A sentence with a 24-character cycle: after a little context every next character is certain. */
+    public static final String SENTENCE = "the cat sat on the mat. ";
+
+    private TestSupport() {
+    }
+
+    public static CharRnnProperties properties(Path root) {
+        return new CharRnnProperties(
+                new CharRnnProperties.Storage(root.resolve("corpora"), root.resolve("models")),
+                new CharRnnProperties.Limits(DataSize.ofMegabytes(1), 2000, 4, 1024, 1000, 512, 100000, 10000, 8, 16),
+                new CharRnnProperties.Compute(1));
+    }
+
+    public static JsonMapper json() {
+        return JsonMapper.builder().build();
+    }
+
+    public static String repeatedSentence(int times) {
+        return SENTENCE.repeat(times);
+    }
+
+    public static EncodedText patternText() {
+        return EncodedText.of(repeatedSentence(60), 0.1);
+    }
+
+    /** A small network that learns the pattern text in about a hundred steps. */
+    public static ModelSpec tinySpec(CellType cell, long seed) {
+        return new ModelSpec(cell, 1, 32, 0.0, 16, 4, 0.02, seed);
+    }
+}

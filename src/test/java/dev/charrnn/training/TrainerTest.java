@@ -1,0 +1,111 @@
+package dev.charrnn.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+
+import dev.charrnn.TestSupport;
+import dev.charrnn.corpus.CharSequenceIterator;
+import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.model.CellType;
+import dev.charrnn.model.ModelSpec;
+import dev.charrnn.model.NetworkFactory;
+import dev.charrnn.model.TrainingMetrics;
+
+class TrainerTest {
+
+    private final EncodedText text = TestSupport.patternText();
+    private final double uniformBits = Math.log(text.vocabulary().size()) / Math.log(2);
+
+    @Test
+    void tinyLstmLearnsAPatternCorpusFarBelowTheUniformLoss() {
+        List<TrainingMetrics> steps = new ArrayList<>();
+        Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1),
+                new TrainingSchedule(150, 0.1, 50), steps::add);
+
+        double firstLossNats = steps.get(0).trainLoss();
+        assertThat(firstLossNats).as("an untrained net is close to uniform: ln V per character")
+                .isBetween(0.8 * Math.log(text.vocabulary().size()), 1.2 * Math.log(text.vocabulary().size()));
+        assertThat(result.metrics().valBpc()).as("validation bits per char after training")
+                .isLessThan(0.15 * uniformBits);
+        assertThat(result.metrics().valPerplexity()).isCloseTo(Math.pow(2, result.metrics().valBpc()),
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(result.history()).extracting(TrainingMetrics::iteration).containsExactly(50L, 100L, 150L);
+        assertThat(result.stopped()).isFalse();
+    }
+
+    @Test
+    void vanillaRnnAlsoLearns() {
+        Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(CellType.RNN, 1),
+                new TrainingSchedule(150, 0.1, 150), m -> { });
+        assertThat(result.metrics().valBpc()).isLessThan(0.3 * uniformBits);
+    }
+
+    @Test
+    void sameSeedGivesTheSameLossTrajectoryAndAnotherSeedDoesNot() {
+        List<Double> first = losses(7);
+        List<Double> again = losses(7);
+        List<Double> other = losses(8);
+        assertThat(again).isEqualTo(first);
+        assertThat(other).isNotEqualTo(first);
+    }
+
+    @Test
+    void stopRequestEndsTheRunBetweenSteps() {
+        List<TrainingMetrics> steps = new ArrayList<>();
+        Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1),
+                new TrainingSchedule(1000, 0.1, 1000), new Trainer.Monitor() {
+                    @Override
+                    public void onIteration(TrainingMetrics metrics) {
+                        steps.add(metrics);
+                    }
+
+                    @Override
+                    public boolean stopRequested() {
+                        return steps.size() >= 5;
+                    }
+                });
+        assertThat(result.stopped()).isTrue();
+        assertThat(result.metrics().iteration()).isEqualTo(5);
+    }
+
+    @Test
+    void epochsAdvanceAfterEveryStreamIsConsumed() {
+        ModelSpec spec = TestSupport.tinySpec(CellType.LSTM, 1);
+        int windows = new CharSequenceIterator(text.symbols(), 0, text.trainLength(), text.vocabulary().size(),
+                spec.batchSize(), spec.seqLength()).windowsPerEpoch();
+        List<TrainingMetrics> steps = new ArrayList<>();
+        Trainer.train(text, spec, new TrainingSchedule(windows + 1, 0.1, 1000), steps::add);
+        assertThat(steps.get(windows - 1).epoch()).isZero();
+        assertThat(steps.get(windows).epoch()).isEqualTo(1);
+    }
+
+    @Test
+    void carriedStateNetworkKeepsTheRecurrentStateBetweenFitsUntilReset() {
+        ModelSpec spec = TestSupport.tinySpec(CellType.LSTM, 1);
+        CharSequenceIterator windows = new CharSequenceIterator(text.symbols(), 0, text.trainLength(),
+                text.vocabulary().size(), spec.batchSize(), spec.seqLength());
+        CarriedStateNetwork carried = new CarriedStateNetwork(NetworkFactory.configuration(spec, text.vocabulary().size()));
+        carried.init();
+        MultiLayerNetwork stock = NetworkFactory.create(spec, text.vocabulary().size());
+
+        carried.fitContinuing(windows.next());
+        stock.fit(windows.next());
+
+        assertThat(carried.rnnGetPreviousState(0)).as("state after a carried fit").isNotEmpty();
+        assertThat(stock.rnnGetPreviousState(0)).as("stock DL4J clears it").isEmpty();
+        carried.resetState();
+        assertThat(carried.rnnGetPreviousState(0)).isEmpty();
+    }
+
+    private List<Double> losses(long seed) {
+        List<Double> losses = new ArrayList<>();
+        Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, seed), new TrainingSchedule(15, 0.1, 1000),
+                m -> losses.add(m.trainLoss()));
+        return losses;
+    }
+}
