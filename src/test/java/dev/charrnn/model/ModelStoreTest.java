@@ -1,0 +1,117 @@
+package dev.charrnn.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.charrnn.TestSupport;
+import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.generation.Sampler;
+import dev.charrnn.generation.SamplingParams;
+import dev.charrnn.system.ApiException;
+import dev.charrnn.training.Trainer;
+import dev.charrnn.training.TrainingSchedule;
+
+class ModelStoreTest {
+
+    private static EncodedText text;
+    private static Trainer.Result trained;
+
+    @TempDir
+    Path root;
+
+    @BeforeAll
+    static void train() {
+        text = TestSupport.patternText();
+        trained = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1), new TrainingSchedule(40, 0.1, 20), m -> { });
+    }
+
+    @Test
+    void aSavedModelLoadsAfterARestartWithIdenticalWeightsOptimizerStateAndSamples() {
+        new ModelStore(TestSupport.properties(root), TestSupport.json()).save(metadata("pattern"), trained.network());
+
+        ModelStore restarted = new ModelStore(TestSupport.properties(root), TestSupport.json());
+        LoadedModel loaded = restarted.load("pattern");
+
+        assertThat(loaded.network().params()).isEqualTo(trained.network().params());
+        assertThat(loaded.metadata()).isEqualTo(metadata("pattern"));
+        assertThat(Files.exists(restarted.directory("pattern").resolve("model.zip"))).isTrue();
+        MultiLayerNetwork withUpdater = restoreWithUpdater(restarted.directory("pattern").resolve("model.zip"));
+        assertThat(withUpdater.getUpdater().getStateViewArray())
+                .isEqualTo(trained.network().getUpdater().getStateViewArray());
+        for (long seed : new long[] {1, 2, 3}) {
+            assertThat(sample(loaded.newSession(), seed)).isEqualTo(sample(trained.network(), seed));
+        }
+    }
+
+    @Test
+    void listsSavedModelsAndDeletesThem() {
+        ModelStore store = new ModelStore(TestSupport.properties(root), TestSupport.json());
+        store.save(metadata("one"), trained.network());
+        store.save(metadata("two"), trained.network());
+        assertThat(store.list()).extracting(ModelMetadata::name).containsExactlyInAnyOrder("one", "two");
+
+        store.delete("one");
+
+        assertThat(store.exists("one")).isFalse();
+        assertThat(Files.exists(root.resolve("models/one"))).isFalse();
+        assertThatThrownBy(() -> store.metadata("one")).isInstanceOf(ApiException.class)
+                .extracting(e -> ((ApiException) e).getStatusCode().value()).isEqualTo(404);
+    }
+
+    @Test
+    void leavesNoTemporaryFilesBehind() throws Exception {
+        ModelStore store = new ModelStore(TestSupport.properties(root), TestSupport.json());
+        store.save(metadata("clean"), trained.network());
+        try (var files = Files.list(store.directory("clean"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("model.zip", "model.json");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", ".", "..", "../escape", "a/b", "a\\b", "nul\u0000byte", "space name", "émoji😀",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"})
+    void rejectsNamesThatAreNotSafeDirectoryNames(String name) {
+        ModelStore store = new ModelStore(TestSupport.properties(root), TestSupport.json());
+        assertThatThrownBy(() -> store.directory(name)).isInstanceOf(ApiException.class)
+                .extracting(e -> ((ApiException) e).getStatusCode().value()).isEqualTo(400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a", "shakespeare-lstm_2.1", "...a", "A9"})
+    void acceptsSafeNames(String name) {
+        ModelStore store = new ModelStore(TestSupport.properties(root), TestSupport.json());
+        assertThat(store.directory(name).getParent()).isEqualTo(root.resolve("models"));
+    }
+
+    private static MultiLayerNetwork restoreWithUpdater(Path zip) {
+        try {
+            return org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String sample(MultiLayerNetwork net, long seed) {
+        return Sampler.sample(net, text.vocabulary(), text.trainCounts(), new SamplingParams("the ", 60, 1.0, seed));
+    }
+
+    private static ModelMetadata metadata(String name) {
+        return new ModelMetadata(name, TestSupport.tinySpec(CellType.LSTM, 1), text.vocabulary().codePoints(),
+                Arrays.stream(text.trainCounts()).boxed().toList(), "corpus-id", trained.network().numParams(),
+                trained.metrics(), trained.history(), "CPU", Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+}

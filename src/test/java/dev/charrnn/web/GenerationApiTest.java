@@ -1,0 +1,137 @@
+package dev.charrnn.web;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.time.Instant;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.ResultActions;
+
+import com.jayway.jsonpath.JsonPath;
+
+import dev.charrnn.TestSupport;
+import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.model.CellType;
+import dev.charrnn.model.ModelMetadata;
+import dev.charrnn.model.ModelStore;
+import dev.charrnn.training.Trainer;
+import dev.charrnn.training.TrainingSchedule;
+
+/** Generation and the model registry over MockMvc, on a real model trained and saved in the test. */
+@ApiSlice
+class GenerationApiTest {
+
+    private static final String MODEL = "gen-test";
+
+    @Autowired
+    MockMvc mvc;
+
+    @Autowired
+    ModelStore models;
+
+    @BeforeEach
+    void saveATrainedModel() {
+        if (models.exists(MODEL)) {
+            return;
+        }
+        EncodedText text = TestSupport.patternText();
+        Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1),
+                new TrainingSchedule(120, 0.1, 120), m -> { });
+        models.save(new ModelMetadata(MODEL, TestSupport.tinySpec(CellType.LSTM, 1), text.vocabulary().codePoints(),
+                Arrays.stream(text.trainCounts()).boxed().toList(), "pattern", result.network().numParams(),
+                result.metrics(), result.history(), "CPU", Instant.now()), result.network());
+    }
+
+    @Test
+    void generatesTheRequestedLengthAndRepeatsForTheSameSeed() throws Exception {
+        String body = "{\"prime\":\"the cat \",\"length\":80,\"temperature\":0.9,\"seed\":5}";
+        String first = generate(MODEL, body).andExpect(status().isOk())
+                .andExpect(jsonPath("$.model").value(MODEL))
+                .andExpect(jsonPath("$.seed").value(5))
+                .andExpect(jsonPath("$.samples[0].finishReason").value("length"))
+                .andExpect(jsonPath("$.samples[0].text", org.hamcrest.Matchers.hasLength(80)))
+                .andReturn().getResponse().getContentAsString();
+        String again = generate(MODEL, body).andReturn().getResponse().getContentAsString();
+        String text = JsonPath.read(first, "$.samples[0].text");
+        org.assertj.core.api.Assertions.assertThat((String) JsonPath.read(again, "$.samples[0].text")).isEqualTo(text);
+    }
+
+    @Test
+    void greedyGenerationFollowsTheTrainedPattern() throws Exception {
+        generate(MODEL, "{\"prime\":\"the cat sat \",\"length\":12,\"temperature\":0}")
+                .andExpect(jsonPath("$.samples[0].text").value("on the mat. "));
+    }
+
+    @Test
+    void withoutABodyItUsesDefaultsAndReturnsTheRandomSeed() throws Exception {
+        mvc.perform(post("/api/models/" + MODEL + "/generate"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.samples[0].text", org.hamcrest.Matchers.hasLength(200)))
+                .andExpect(jsonPath("$.seed").isNumber());
+    }
+
+    @Test
+    void primeCharactersOutsideTheVocabularyAreNamed() throws Exception {
+        expectProblem(generate(MODEL, "{\"prime\":\"the Zebra\"}"), 400, "'Z' (U+005A)");
+    }
+
+    @Test
+    void rejectsOutOfRangeControls() throws Exception {
+        expectProblem(generate(MODEL, "{\"length\":0}"), 400, "length");
+        expectProblem(generate(MODEL, "{\"length\":501}"), 400, "max-generate-length");
+        expectProblem(generate(MODEL, "{\"temperature\":-1}"), 400, "temperature");
+        expectProblem(generate(MODEL, "{\"length\":\"many\"}"), 400, "length");
+    }
+
+    @Test
+    void unknownOrInvalidModelNames() throws Exception {
+        expectProblem(generate("no-such-model", "{}"), 404, "no-such-model");
+        expectProblem(generate("bad name!", "{}"), 400, "Invalid model name");
+    }
+
+    @Test
+    void registryListsShowsAndDeletes() throws Exception {
+        mvc.perform(get("/api/models"))
+                .andExpect(jsonPath("$[*].name", hasItem(MODEL)))
+                .andExpect(jsonPath("$[?(@.name=='" + MODEL + "')].cell", hasItem("LSTM")));
+        mvc.perform(get("/api/models/" + MODEL))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.vocabulary.length()").value(TestSupport.patternText().vocabulary().size()))
+                .andExpect(jsonPath("$.spec.hiddenSize").value(32));
+        mvc.perform(delete("/api/models/" + MODEL)).andExpect(status().isNoContent());
+        expectProblem(mvc.perform(get("/api/models/" + MODEL)), 404, MODEL);
+        expectProblem(mvc.perform(delete("/api/models/" + MODEL)), 404, MODEL);
+    }
+
+    @Test
+    void systemReportsTheBackendAndThreads() throws Exception {
+        mvc.perform(get("/api/system"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.backend").value("CPU"))
+                .andExpect(jsonPath("$.ompThreads").value(1))
+                .andExpect(jsonPath("$.versions.deeplearning4j").value("1.0.0-M2.1"))
+                .andExpect(jsonPath("$.memory.heapMax").isNumber());
+    }
+
+    private ResultActions generate(String model, String json) throws Exception {
+        return mvc.perform(post("/api/models/" + model + "/generate").contentType(MediaType.APPLICATION_JSON).content(json));
+    }
+
+    private static void expectProblem(ResultActions result, int status, String detail) throws Exception {
+        result.andExpect(status().is(status))
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail", containsString(detail)));
+    }
+}

@@ -1,0 +1,144 @@
+package dev.charrnn.web;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.ResultActions;
+
+import com.jayway.jsonpath.JsonPath;
+
+import dev.charrnn.TestSupport;
+import dev.charrnn.corpus.CorpusStore;
+
+@ApiSlice
+class TrainingApiTest {
+
+    @Autowired
+    MockMvc mvc;
+
+    @Autowired
+    CorpusStore corpora;
+
+    private String corpusId;
+
+    @BeforeEach
+    void storeCorpus() {
+        corpusId = corpora.store("pattern", TestSupport.repeatedSentence(60).getBytes()).id();
+    }
+
+    @Test
+    void acceptsAJobAt202AndTrainsItToAStoredModel() throws Exception {
+        String name = "m-" + UUID.randomUUID().toString().substring(0, 8);
+        String location = submit(request(name, "\"cell\":\"LSTM\",\"layers\":1,\"hiddenSize\":16,\"seqLength\":16,"
+                + "\"batchSize\":4,\"seed\":3", "\"maxIterations\":30,\"evalEvery\":10"))
+                .andExpect(status().isAccepted())
+                .andExpect(header().string("Location", containsString("/api/training-jobs/")))
+                .andExpect(jsonPath("$.modelName").value(name))
+                .andExpect(jsonPath("$.state").value(org.hamcrest.Matchers.oneOf("QUEUED", "RUNNING")))
+                .andReturn().getResponse().getHeader("Location");
+
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                "SUCCEEDED".equals(JsonPath.read(mvc.perform(get(location)).andReturn().getResponse()
+                        .getContentAsString(), "$.state")));
+
+        mvc.perform(get(location))
+                .andExpect(jsonPath("$.iteration").value(30))
+                .andExpect(jsonPath("$.progress").value(1.0))
+                .andExpect(jsonPath("$.trainLoss").isNumber())
+                .andExpect(jsonPath("$.valBpc").isNumber())
+                .andExpect(jsonPath("$.charsPerSecond").isNumber());
+        mvc.perform(get("/api/training-jobs")).andExpect(jsonPath("$[*].modelName", hasItem(name)));
+        mvc.perform(get("/api/models/" + name))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.corpusId").value(corpusId))
+                .andExpect(jsonPath("$.metrics.iteration").value(30))
+                .andExpect(jsonPath("$.history.length()").value(3));
+        submit(request(name, "\"layers\":1,\"hiddenSize\":16,\"seqLength\":16,\"batchSize\":4", "\"maxIterations\":5"))
+                .andExpect(status().isConflict());
+        mvc.perform(post(location + "/cancel")).andExpect(status().isConflict());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "zero hidden size       | \"hiddenSize\":0                    | hiddenSize",
+            "hidden size over limit | \"hiddenSize\":5000                 | spec.hiddenSize must be between 1 and 1024",
+            "too many layers        | \"layers\":9                        | spec.layers must be between 1 and 4",
+            "negative batch         | \"batchSize\":-4                    | batchSize",
+            "dropout of one         | \"dropout\":1.0                     | dropout",
+            "learning rate NaN      | \"learningRate\":\"NaN\"            | learningRate",
+            "zero learning rate     | \"learningRate\":0                  | learningRate",
+            "unknown cell           | \"cell\":\"TRANSFORMER\"            | cell",
+            "GRU not yet            | \"cell\":\"GRU\"                    | GRU",
+            "misspelt field         | \"hiddenSise\":64                   | hiddenSise",
+            "window longer than corpus streams | \"batchSize\":32,\"seqLength\":100 | Lower batchSize or seqLength"})
+    void rejectsAnInvalidSpecNamingTheField(String label, String specFields, String expectedDetail) throws Exception {
+        expectProblem(submit(request("ok-name", specFields, "\"maxIterations\":5")), 400, expectedDetail);
+    }
+
+    @Test
+    void rejectsInvalidSchedules() throws Exception {
+        expectProblem(submit(request("ok-name", "\"batchSize\":4,\"seqLength\":16", "\"maxIterations\":0")), 400,
+                "maxIterations");
+        expectProblem(submit(request("ok-name", "\"batchSize\":4,\"seqLength\":16", "\"validationFraction\":0.9")), 400,
+                "validationFraction");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"../escape", "a/b", "with space", "'.'", "..", "x123456789x123456789x123456789x123456789x123456789x123456789xxxxx"})
+    void rejectsUnsafeModelNames(String name) throws Exception {
+        expectProblem(submit(request(name, "\"batchSize\":4,\"seqLength\":16", "\"maxIterations\":5")), 400,
+                "Invalid model name");
+    }
+
+    @Test
+    void unknownCorpusIsA404() throws Exception {
+        expectProblem(submit("{\"corpusId\":\"nope\",\"modelName\":\"x\"}"), 404, "nope");
+    }
+
+    @Test
+    void malformedOrMissingBodiesAreA400() throws Exception {
+        expectProblem(submit("{\"corpusId\": "), 400, "Malformed request body");
+        expectProblem(submit("[1,2]"), 400, "Malformed request body");
+        expectProblem(submit("{\"modelName\":\"x\"}"), 400, "corpusId");
+        expectProblem(mvc.perform(post("/api/training-jobs").contentType(MediaType.APPLICATION_JSON)), 400, "missing");
+        expectProblem(mvc.perform(post("/api/training-jobs").contentType(MediaType.TEXT_PLAIN).content("x")), 415, "");
+    }
+
+    @Test
+    void unknownJobIsA404() throws Exception {
+        expectProblem(mvc.perform(get("/api/training-jobs/nope")), 404, "nope");
+        expectProblem(mvc.perform(post("/api/training-jobs/nope/cancel")), 404, "nope");
+    }
+
+    private String request(String modelName, String specFields, String scheduleFields) {
+        return "{\"corpusId\":\"" + corpusId + "\",\"modelName\":\"" + modelName + "\",\"spec\":{" + specFields
+                + "},\"schedule\":{" + scheduleFields + "}}";
+    }
+
+    private ResultActions submit(String json) throws Exception {
+        return mvc.perform(post("/api/training-jobs").contentType(MediaType.APPLICATION_JSON).content(json));
+    }
+
+    private static void expectProblem(ResultActions result, int status, String detail) throws Exception {
+        result.andExpect(status().is(status))
+                .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.detail", containsString(detail)));
+    }
+}
