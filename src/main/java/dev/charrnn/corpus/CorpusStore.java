@@ -40,6 +40,7 @@ public class CorpusStore {
     private static final Logger log = LoggerFactory.getLogger(CorpusStore.class);
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private static final int MAX_NAME_LENGTH = 200;
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[0-9a-f]{16}");
 
     private final Path dir;
     private final CharRnnProperties.Limits limits;
@@ -59,7 +60,7 @@ public class CorpusStore {
             throw tooLarge(bytes.length);
         }
         byte[] content = withoutBom(bytes);
-        String text = decodeStrictUtf8(content);
+        String text = decodeStrictUtf8(content, bytes.length - content.length);
         CharVocabulary vocabulary = validateText(text);
         String sha256 = sha256(content);
         String id = sha256.substring(0, 16);
@@ -127,7 +128,8 @@ public class CorpusStore {
         return vocabulary;
     }
 
-    static String decodeStrictUtf8(byte[] bytes) {
+    /** Decodes or names the first invalid byte, counted in the uploaded bytes (a stripped BOM included). */
+    static String decodeStrictUtf8(byte[] bytes, int offsetInUpload) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -139,7 +141,7 @@ public class CorpusStore {
         }
         if (result.isError()) {
             throw ApiException.badRequest("The corpus is not valid UTF-8: invalid byte sequence at byte offset "
-                    + in.position() + ". Convert the file to UTF-8 (for example: iconv -f latin1 -t utf-8).");
+                    + (in.position() + offsetInUpload) + ". Convert the file to UTF-8 (for example: iconv -f latin1 -t utf-8).");
         }
         return out.flip().toString();
     }
@@ -191,7 +193,8 @@ public class CorpusStore {
     private void loadMetadata(Path file) {
         try {
             Corpus corpus = json.readValue(file.toFile(), Corpus.class);
-            if (Files.isRegularFile(textPath(corpus.id()))) {
+            boolean named = file.getFileName().toString().equals(corpus.id() + ".json") && ID.matcher(corpus.id()).matches();
+            if (named && Files.isRegularFile(textPath(corpus.id()))) {
                 index.put(corpus.id(), corpus);
             }
         } catch (RuntimeException e) {

@@ -19,11 +19,11 @@ public record ModelSpec(
         @Positive Integer hiddenSize,
         @Schema(description = "Dropout probability between layers, 0 <= p < 1. Default 0", example = "0.0")
         @DecimalMin("0.0") @DecimalMax(value = "1.0", inclusive = false) Double dropout,
-        @Schema(description = "Truncated BPTT length in characters. Default 100", example = "32")
+        @Schema(description = "Truncated BPTT length in characters. Default 100", example = "16")
         @Positive Integer seqLength,
-        @Schema(description = "Parallel streams per minibatch. Default 32", example = "4")
+        @Schema(description = "Parallel streams per minibatch. Default 32", example = "8")
         @Positive Integer batchSize,
-        @Schema(description = "Adam learning rate. Default 0.002", example = "0.01")
+        @Schema(description = "Adam learning rate. Default 0.002", example = "0.005")
         @DecimalMin(value = "0.0", inclusive = false) @DecimalMax("10.0") Double learningRate,
         @Schema(description = "Seed for weights and dropout: same seed, spec and corpus give the same run. Default 42",
                 example = "42")

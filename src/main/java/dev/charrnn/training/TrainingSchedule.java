@@ -9,7 +9,7 @@ import jakarta.validation.constraints.Positive;
 @Schema(description = "Training budget and evaluation cadence")
 public record TrainingSchedule(
         @Schema(description = "Optimiser steps to run (one step = one batchSize x seqLength window). Default 1000",
-                example = "100")
+                example = "200")
         @Positive Integer maxIterations,
         @Schema(description = "Fraction of the corpus, taken from its end, held out for validation. Default 0.1",
                 example = "0.1")
