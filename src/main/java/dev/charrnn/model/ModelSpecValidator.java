@@ -16,9 +16,6 @@ public class ModelSpecValidator {
     }
 
     public void validate(ModelSpec spec) {
-        if (spec.cell() == CellType.GRU) {
-            throw ApiException.badRequest("spec.cell GRU is not available in this version yet; use LSTM or RNN.");
-        }
         requireRange("spec.layers", spec.layers(), 1, limits.maxLayers(), "max-layers");
         requireRange("spec.hiddenSize", spec.hiddenSize(), 1, limits.maxHiddenSize(), "max-hidden-size");
         requireRange("spec.seqLength", spec.seqLength(), 1, limits.maxSeqLength(), "max-seq-length");

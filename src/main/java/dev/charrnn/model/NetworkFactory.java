@@ -6,15 +6,17 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
-import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
-import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import dev.charrnn.model.layers.GruLayer;
+import dev.charrnn.model.layers.LstmLayer;
+import dev.charrnn.model.layers.TanhRnnLayer;
 
 /**
  * Turns a {@link ModelSpec} into a DL4J network: one-hot characters in, {@code layers} recurrent
@@ -58,12 +60,14 @@ public final class NetworkFactory {
                 .build();
     }
 
+    /** The service's own layers: whole-sequence input projections and exact carried-state gradients. */
     private static BaseRecurrentLayer recurrentLayer(CellType cell, int nIn, int nOut) {
-        return switch (cell) {
-            case LSTM -> new LSTM.Builder().nIn(nIn).nOut(nOut).activation(Activation.TANH).build();
-            case RNN -> new SimpleRnn.Builder().nIn(nIn).nOut(nOut).activation(Activation.TANH).build();
-            case GRU -> throw new UnsupportedCellException(cell);
+        BaseRecurrentLayer.Builder<?> builder = switch (cell) {
+            case RNN -> new TanhRnnLayer.Builder();
+            case LSTM -> new LstmLayer.Builder();
+            case GRU -> new GruLayer.Builder();
         };
+        return (BaseRecurrentLayer) builder.nIn(nIn).nOut(nOut).build();
     }
 
     /** Dropout on the input of every layer but the first, as in char-rnn: never on the one-hot input. */
@@ -72,12 +76,5 @@ public final class NetworkFactory {
             layer.setIDropout(new Dropout(1.0 - spec.dropout()));
         }
         return layer;
-    }
-
-    /** A cell this build cannot construct yet. */
-    public static final class UnsupportedCellException extends IllegalArgumentException {
-        UnsupportedCellException(CellType cell) {
-            super("cell " + cell + " is not available yet; use LSTM or RNN");
-        }
     }
 }

@@ -7,6 +7,8 @@ import java.util.List;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.charrnn.TestSupport;
 import dev.charrnn.corpus.CharSequenceIterator;
@@ -38,10 +40,13 @@ class TrainerTest {
         assertThat(result.stopped()).isFalse();
     }
 
-    @Test
-    void vanillaRnnAlsoLearns() {
-        Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(CellType.RNN, 1),
-                new TrainingSchedule(150, 0.1, 150), m -> { });
+    @ParameterizedTest
+    @EnumSource(value = CellType.class, names = {"RNN", "GRU"})
+    void theOtherCellsLearnWithTruncatedBpttToo(CellType cell) {
+        List<TrainingMetrics> steps = new ArrayList<>();
+        Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(cell, 1), new TrainingSchedule(150, 0.1, 150),
+                steps::add);
+        assertThat(steps.get(steps.size() - 1).trainLoss()).isLessThan(0.3 * steps.get(0).trainLoss());
         assertThat(result.metrics().valBpc()).isLessThan(0.3 * uniformBits);
     }
 

@@ -85,7 +85,6 @@ class TrainingApiTest {
             "learning rate NaN      | \"learningRate\":\"NaN\"            | learningRate",
             "zero learning rate     | \"learningRate\":0                  | learningRate",
             "unknown cell           | \"cell\":\"TRANSFORMER\"            | cell",
-            "GRU not yet            | \"cell\":\"GRU\"                    | GRU",
             "misspelt field         | \"hiddenSise\":64                   | hiddenSise",
             "window longer than corpus streams | \"batchSize\":32,\"seqLength\":100 | Lower batchSize or seqLength"})
     void rejectsAnInvalidSpecNamingTheField(String label, String specFields, String expectedDetail) throws Exception {

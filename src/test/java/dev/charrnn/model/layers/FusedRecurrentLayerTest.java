@@ -1,0 +1,226 @@
+package dev.charrnn.model.layers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.recurrent.GRU;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The hand-written backward passes of the GRU and the tanh RNN, checked against finite
+ * differences in double precision: DL4J's GradientCheckUtil for whole sequences (with and without
+ * masks, one and two layers), and a direct check of the truncated-BPTT path that starts from a
+ * carried state.
+ */
+class FusedRecurrentLayerTest {
+
+    private static final int HIDDEN = 3;
+    private static DataType previousDefault;
+
+    @BeforeAll
+    static void doublePrecision() {
+        previousDefault = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restorePrecision() {
+        Nd4j.setDefaultDataTypes(previousDefault, previousDefault);
+    }
+
+    @ParameterizedTest(name = "{0}: batch {1}, nIn {2}, hidden {3}, steps {4}, layers {5}")
+    @CsvSource({
+            "GRU, 3, 4, 5, 6, 1",
+            "GRU, 1, 3, 2, 1, 1",
+            "GRU, 2, 5, 3, 4, 2",
+            "RNN, 3, 4, 5, 6, 1",
+            "RNN, 2, 3, 4, 5, 2",
+            "LSTM, 3, 4, 5, 6, 1",
+            "LSTM, 2, 5, 3, 4, 2"})
+    void analyticGradientsMatchFiniteDifferences(String cell, int batch, int nIn, int hidden, int steps, int layers) {
+        MultiLayerNetwork net = network(cell, nIn, hidden, layers, BackpropType.Standard, 0);
+        INDArray input = Nd4j.rand(DataType.DOUBLE, batch, nIn, steps).subi(0.5);
+        INDArray labels = oneHotLabels(batch, nIn, steps, 7);
+
+        assertThat(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(input)
+                .labels(labels).epsilon(1e-6).maxRelError(1e-4).minAbsoluteError(1e-8))).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"GRU", "RNN", "LSTM"})
+    void maskedStepsKeepTheStateAndTheGradientsStayExact(String cell) {
+        MultiLayerNetwork net = network(cell, 3, 4, 1, BackpropType.Standard, 0);
+        int batch = 3;
+        int steps = 5;
+        INDArray input = Nd4j.rand(DataType.DOUBLE, batch, 3, steps).subi(0.5);
+        INDArray labels = oneHotLabels(batch, 3, steps, 11);
+        INDArray mask = Nd4j.ones(DataType.DOUBLE, batch, steps);
+        mask.putScalar(0, 4, 0.0);
+        mask.putScalar(1, 3, 0.0);
+        mask.putScalar(1, 4, 0.0);
+        mask.putScalar(2, 1, 0.0);
+
+        assertThat(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net).input(input)
+                .labels(labels).inputMask(mask).labelMask(mask).epsilon(1e-6).maxRelError(1e-4)
+                .minAbsoluteError(1e-8))).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"GRU", "RNN", "LSTM"})
+    void truncatedBpttGradientsFromACarriedStateMatchFiniteDifferences(String cell) {
+        assertThat(worstCarriedStateError(cell, state -> Map.of(FusedRecurrentLayer.STATE_KEY, state)))
+                .isLessThan(1e-5);
+    }
+
+    /** Why the LSTM is ours: DL4J's restarts its tBPTT backward pass from zeros, not the carried state. */
+    @Test
+    void stockDl4jLstmGradientsIgnoreTheCarriedState() {
+        assertThat(worstCarriedStateError("DL4J_LSTM", state -> Map.of("prevAct", state.get(NDArrayIndex.all(),
+                NDArrayIndex.interval(0, HIDDEN)), "prevMem", state.get(NDArrayIndex.all(), NDArrayIndex.interval(HIDDEN, 2 * HIDDEN)))))
+                .isGreaterThan(1e-2);
+    }
+
+    /**
+     * Largest relative error between the tBPTT gradient (what fit uses) and central differences of the
+     * loss of a window that starts from a random carried state in both layers. DL4J's raw gradient
+     * is summed over the minibatch (its updater divides later), the score averaged: hence / batch.
+     */
+    private static double worstCarriedStateError(String cell, java.util.function.Function<INDArray, Map<String, INDArray>> asState) {
+        int batch = 2;
+        MultiLayerNetwork net = network(cell, 3, HIDDEN, 2, BackpropType.TruncatedBPTT, 4);
+        INDArray input = Nd4j.rand(DataType.DOUBLE, batch, 3, 4).subi(0.5);
+        INDArray labels = oneHotLabels(batch, 3, 4, 5);
+        int width = "GRU".equals(cell) || "RNN".equals(cell) ? HIDDEN : 2 * HIDDEN;
+        Map<String, INDArray> state0 = asState.apply(Nd4j.rand(DataType.DOUBLE, batch, width).subi(0.5));
+        Map<String, INDArray> state1 = asState.apply(Nd4j.rand(DataType.DOUBLE, batch, width).subi(0.5));
+        Supplier<Double> loss = () -> {
+            carry(net, 0, state0);
+            carry(net, 1, state1);
+            net.setInput(input);
+            net.setLabels(labels);
+            net.computeGradientAndScore();
+            return net.score();
+        };
+        loss.get();
+        INDArray analytic = net.gradient().gradient().div(batch);
+        INDArray params = net.params();
+        double worst = 0;
+        long stride = Math.max(1, params.length() / 80); // a spread of parameters from every layer and kind
+        for (long i = 0; i < params.length(); i += stride) {
+            double original = params.getDouble(i);
+            params.putScalar(i, original + 1e-6);
+            double plus = loss.get();
+            params.putScalar(i, original - 1e-6);
+            double minus = loss.get();
+            params.putScalar(i, original);
+            double numeric = (plus - minus) / 2e-6;
+            double a = analytic.getDouble(i);
+            double difference = Math.abs(a - numeric);
+            worst = Math.max(worst, difference < 1e-9 ? 0 : difference / (Math.abs(a) + Math.abs(numeric)));
+        }
+        return worst;
+    }
+
+    @Test
+    void gruForwardMatchesNd4jsGruOp() {
+        int batch = 3;
+        int nIn = 4;
+        int n = 5;
+        int steps = 6;
+        MultiLayerNetwork net = network("GRU", nIn, n, 1, BackpropType.Standard, 0);
+        INDArray input = Nd4j.rand(DataType.DOUBLE, batch, nIn, steps).subi(0.5);
+        INDArray ours = net.feedForward(input).get(1);                            // [batch, n, steps]
+
+        Map<String, INDArray> p = net.getLayer(0).paramTable();
+        INDArray timeMajor = input.permute(2, 0, 1).dup('c');                    // [steps, batch, nIn]
+        INDArray[] out = Nd4j.exec(new GRU(timeMajor, Nd4j.zeros(DataType.DOUBLE, batch, n),
+                p.get("W").dup('c'), p.get("RW").dup('c'), p.get("b").dup('c')));
+        INDArray reference = out[0].permute(1, 2, 0);                             // [batch, n, steps]
+
+        assertThat(ours.equalsWithEps(reference, 1e-10)).as("ours %s%nop %s", ours, reference).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"GRU", "RNN", "LSTM"})
+    void stepByStepSamplingEqualsTheWholeSequenceAndSurvivesSerialisation(String cell) throws Exception {
+        MultiLayerNetwork net = network(cell, 4, 6, 2, BackpropType.TruncatedBPTT, 5);
+        INDArray input = Nd4j.rand(DataType.DOUBLE, 2, 4, 7).subi(0.5);
+        INDArray whole = net.output(input);
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(net, bytes, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()), true);
+        assertThat(restored.getLayerWiseConfigurations()).isEqualTo(net.getLayerWiseConfigurations());
+        assertThat(restored.getLayer(0)).isInstanceOf(FusedRecurrentLayer.class);
+
+        restored.rnnClearPreviousState();
+        for (int t = 0; t < 7; t++) {
+            INDArray step = restored.rnnTimeStep(input.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(t)));
+            INDArray expected = whole.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(t));
+            assertThat(step.equalsWithEps(expected, 1e-10)).as("step %s", t).isTrue();
+        }
+    }
+
+    private static void carry(MultiLayerNetwork net, int layer, Map<String, INDArray> state) {
+        net.rnnSetPreviousState(layer, state);
+        ((org.deeplearning4j.nn.api.layers.RecurrentLayer) net.getLayer(layer)).rnnSetTBPTTState(state);
+    }
+
+    static MultiLayerNetwork network(String cell, int nIn, int hidden, int layers, BackpropType backprop, int tbptt) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(12345).dataType(DataType.DOUBLE).updater(new NoOp()).weightInit(WeightInit.XAVIER)
+                .list();
+        for (int i = 0; i < layers; i++) {
+            BaseRecurrentLayer.Builder<?> layer = "GRU".equals(cell) ? new GruLayer.Builder()
+                    : "LSTM".equals(cell) ? new LstmLayer.Builder()
+                    : "DL4J_LSTM".equals(cell) ? new org.deeplearning4j.nn.conf.layers.LSTM.Builder() : new TanhRnnLayer.Builder();
+            list.layer(layer.nIn(i == 0 ? nIn : hidden).nOut(hidden).biasInit(0.1).build());
+        }
+        list.layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                .nIn(hidden).nOut(nIn).build());
+        list.backpropType(backprop);
+        if (backprop == BackpropType.TruncatedBPTT) {
+            list.tBPTTForwardLength(tbptt).tBPTTBackwardLength(tbptt);
+        }
+        MultiLayerConfiguration conf = list.build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private static INDArray oneHotLabels(int batch, int classes, int steps, long seed) {
+        Random random = new Random(seed);
+        INDArray labels = Nd4j.zeros(DataType.DOUBLE, batch, classes, steps);
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < steps; t++) {
+                labels.putScalar(b, random.nextInt(classes), t, 1.0);
+            }
+        }
+        return labels;
+    }
+}
