@@ -40,6 +40,6 @@ public final class TestSupport {
 
     /** A small network that learns the pattern text in about a hundred steps. */
     public static ModelSpec tinySpec(CellType cell, long seed) {
-        return new ModelSpec(cell, 1, 32, 0.0, 16, 4, 0.02, seed);
+        return ModelSpec.of(cell, 1, 32, 0.0, 16, 4, 0.02, seed);
     }
 }

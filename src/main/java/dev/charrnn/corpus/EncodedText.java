@@ -7,7 +7,11 @@ package dev.charrnn.corpus;
 public record EncodedText(CharVocabulary vocabulary, int[] symbols, int validationStart) {
 
     public static EncodedText of(String text, double validationFraction) {
-        CharVocabulary vocabulary = CharVocabulary.of(text);
+        return of(text, validationFraction, CharVocabulary.of(text));
+    }
+
+    /** Encodes with a given vocabulary (a model's), which must contain every character of the text. */
+    public static EncodedText of(String text, double validationFraction, CharVocabulary vocabulary) {
         int[] symbols = vocabulary.encode(text);
         int validationLength = (int) Math.round(symbols.length * validationFraction);
         return new EncodedText(vocabulary, symbols, symbols.length - validationLength);

@@ -1,6 +1,7 @@
 package dev.charrnn.model;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Positive;
@@ -23,26 +24,51 @@ public record ModelSpec(
         @Positive Integer seqLength,
         @Schema(description = "Parallel streams per minibatch. Default 32", example = "8")
         @Positive Integer batchSize,
-        @Schema(description = "Adam learning rate. Default 0.002", example = "0.005")
+        @Schema(description = "Learning rate. Default 0.002", example = "0.005")
         @DecimalMin(value = "0.0", inclusive = false) @DecimalMax("10.0") Double learningRate,
+        @Schema(description = "ADAM, RMSPROP or SGD (Nesterov momentum 0.9). Default ADAM", example = "ADAM")
+        Optimizer optimizer,
+        @Valid LearningRateDecay learningRateDecay,
+        @Schema(description = "XAVIER, XAVIER_UNIFORM, UNIFORM or LECUN_NORMAL. Default XAVIER", example = "XAVIER")
+        WeightInitScheme weightInit,
+        @Valid GradientClipping gradientClipping,
         @Schema(description = "Seed for weights and dropout: same seed, spec and corpus give the same run. Default 42",
                 example = "42")
         Long seed) {
 
-    public static final CellType DEFAULT_CELL = CellType.LSTM;
-
     public ModelSpec {
-        cell = cell != null ? cell : DEFAULT_CELL;
+        cell = cell != null ? cell : CellType.LSTM;
         layers = layers != null ? layers : 2;
         hiddenSize = hiddenSize != null ? hiddenSize : 128;
         dropout = dropout != null ? dropout : 0.0;
         seqLength = seqLength != null ? seqLength : 100;
         batchSize = batchSize != null ? batchSize : 32;
         learningRate = learningRate != null ? learningRate : 0.002;
+        optimizer = optimizer != null ? optimizer : Optimizer.ADAM;
+        learningRateDecay = learningRateDecay != null ? learningRateDecay : LearningRateDecay.none();
+        weightInit = weightInit != null ? weightInit : WeightInitScheme.XAVIER;
+        gradientClipping = gradientClipping != null ? gradientClipping : GradientClipping.defaults();
         seed = seed != null ? seed : 42L;
     }
 
     public static ModelSpec defaults() {
-        return new ModelSpec(null, null, null, null, null, null, null, null);
+        return of(null, null, null, null, null, null, null, null);
+    }
+
+    /** The architecture fields; everything else at its default. */
+    public static ModelSpec of(CellType cell, Integer layers, Integer hiddenSize, Double dropout, Integer seqLength,
+                               Integer batchSize, Double learningRate, Long seed) {
+        return new ModelSpec(cell, layers, hiddenSize, dropout, seqLength, batchSize, learningRate, null, null, null,
+                null, seed);
+    }
+
+    public ModelSpec withClipping(GradientClipping clipping) {
+        return new ModelSpec(cell, layers, hiddenSize, dropout, seqLength, batchSize, learningRate, optimizer,
+                learningRateDecay, weightInit, clipping, seed);
+    }
+
+    public ModelSpec withOptimizer(Optimizer newOptimizer, LearningRateDecay decay) {
+        return new ModelSpec(cell, layers, hiddenSize, dropout, seqLength, batchSize, learningRate, newOptimizer,
+                decay, weightInit, gradientClipping, seed);
     }
 }

@@ -34,6 +34,7 @@ public class ModelStore {
 
     static final String WEIGHTS = "model.zip";
     static final String METADATA = "model.json";
+    static final String CHECKPOINT = "checkpoint.zip";
     private static final Logger log = LoggerFactory.getLogger(ModelStore.class);
 
     private final Path root;
@@ -78,6 +79,30 @@ public class ModelStore {
         AtomicFiles.write(dir.resolve(METADATA), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
         loaded.remove(metadata.name());
         log.info("saved model {} to {}", metadata.name(), dir.toAbsolutePath());
+    }
+
+    /** The latest state of a running job (weights and optimizer state), replaced atomically. */
+    public void saveCheckpoint(String name, MultiLayerNetwork network) {
+        AtomicFiles.write(directory(name).resolve(CHECKPOINT), file -> ModelSerializer.writeModel(network, file.toFile(), true));
+    }
+
+    public void deleteCheckpoint(String name) {
+        try {
+            Files.deleteIfExists(directory(name).resolve(CHECKPOINT));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not delete the checkpoint of " + name, e);
+        }
+    }
+
+    /** The model's weights and optimizer state, read from disk, for further training. */
+    public MultiLayerNetwork loadForTraining(String name) {
+        metadata(name);
+        Path zip = directory(name).resolve(WEIGHTS);
+        try {
+            return ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not load model " + name + " from " + zip, e);
+        }
     }
 
     /** The model's weights in memory, loaded once and shared. */

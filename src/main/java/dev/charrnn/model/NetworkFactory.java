@@ -8,10 +8,15 @@ import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.schedule.StepSchedule;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import dev.charrnn.model.layers.GruLayer;
@@ -24,9 +29,6 @@ import dev.charrnn.model.layers.TanhRnnLayer;
  */
 public final class NetworkFactory {
 
-    /** Per-layer L2 clip until the global-norm clip of the cells issue lands. */
-    static final double CLIP_THRESHOLD = 5.0;
-
     private NetworkFactory() {
     }
 
@@ -37,13 +39,13 @@ public final class NetworkFactory {
     }
 
     public static MultiLayerConfiguration configuration(ModelSpec spec, int vocabularySize) {
+        // Clipping is not DL4J's: GradientClipper applies it to the per-character gradient.
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(spec.seed())
                 .dataType(DataType.FLOAT)
-                .weightInit(WeightInit.XAVIER)
-                .updater(new Adam(spec.learningRate()))
-                .gradientNormalization(GradientNormalization.ClipL2PerLayer)
-                .gradientNormalizationThreshold(CLIP_THRESHOLD)
+                .weightInit(spec.weightInit().dl4j())
+                .updater(updater(spec))
+                .gradientNormalization(GradientNormalization.None)
                 .list();
         for (int i = 0; i < spec.layers(); i++) {
             int nIn = i == 0 ? vocabularySize : spec.hiddenSize();
@@ -58,6 +60,23 @@ public final class NetworkFactory {
                 .tBPTTForwardLength(spec.seqLength())
                 .tBPTTBackwardLength(spec.seqLength())
                 .build();
+    }
+
+    static IUpdater updater(ModelSpec spec) {
+        LearningRateDecay decay = spec.learningRateDecay();
+        ISchedule rate = new StepSchedule(ScheduleType.ITERATION, spec.learningRate(), decay.factor(), decay.every());
+        return switch (spec.optimizer()) {
+            case ADAM -> Adam.builder().learningRateSchedule(rate).build();
+            case RMSPROP -> rmsProp(rate);
+            case SGD -> new Nesterovs(rate, 0.9);
+        };
+    }
+
+    /** char-rnn's RMSProp: squared-gradient average decays by 0.95 per step. */
+    private static RmsProp rmsProp(ISchedule rate) {
+        RmsProp rmsProp = new RmsProp(rate);
+        rmsProp.setRmsDecay(0.95);
+        return rmsProp;
     }
 
     /** The service's own layers: whole-sequence input projections and exact carried-state gradients. */

@@ -2,7 +2,7 @@ package dev.charrnn.model;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 
-/** Where a training run stood at one point: losses and speed. */
+/** Where a training run stood at one point: losses, gradient norm, speed and progress. */
 @Schema(description = "Training metrics at one iteration")
 public record TrainingMetrics(
         @Schema(description = "Optimiser steps done", example = "300") long iteration,
@@ -14,5 +14,13 @@ public record TrainingMetrics(
         @Schema(description = "Validation perplexity per character (2^valBpc)", example = "4.96")
         Double valPerplexity,
         @Schema(description = "Training throughput, characters per second", example = "18500")
-        Double charsPerSecond) {
+        Double charsPerSecond,
+        @Schema(description = "Global L2 norm of the per-character gradient before clipping", example = "0.83")
+        Double gradNorm,
+        @Schema(description = "Fraction of the schedule's tightest bound done, 0..1", example = "0.3")
+        double progress) {
+
+    public static TrainingMetrics start(long iteration) {
+        return new TrainingMetrics(iteration, 0, null, null, null, null, null, 0);
+    }
 }

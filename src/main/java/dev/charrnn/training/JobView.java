@@ -19,7 +19,9 @@ public record JobView(
         @Schema(description = "Loss of the last minibatch, nats per character", example = "2.05") Double trainLoss,
         @Schema(description = "Latest validation loss, bits per character", example = "2.9") Double valBpc,
         @Schema(description = "Training throughput", example = "15000") Double charsPerSecond,
-        @Schema(description = "Fraction of maxIterations done, 0..1", example = "0.4") double progress,
+        @Schema(description = "Global norm of the per-character gradient before clipping", example = "0.8")
+        Double gradNorm,
+        @Schema(description = "Fraction of the schedule done, 0..1", example = "0.4") double progress,
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import dev.charrnn.corpus.CharSequenceIterator;
 import dev.charrnn.corpus.EncodedText;
@@ -13,52 +14,128 @@ import dev.charrnn.model.TrainingMetrics;
 
 /**
  * The training loop: minibatches of carried-state windows, one optimiser step each, validation
- * every {@code evalEvery} steps and at the end. No HTTP, no threads: callers decide where it runs.
+ * every {@code evalEvery} steps and at the end, the best weights by validation loss kept, and
+ * char-rnn's divergence rule. No HTTP, no threads, no storage: callers decide where it runs and
+ * what a checkpoint is.
  */
 public final class Trainer {
 
-    /** Sees every step and may stop the run between steps. */
+    /** Sees every step, receives checkpoints, and may stop the run between steps. */
     public interface Monitor {
         void onIteration(TrainingMetrics metrics);
+
+        default void onCheckpoint(MultiLayerNetwork network, TrainingMetrics metrics) {
+        }
 
         default boolean stopRequested() {
             return false;
         }
     }
 
-    public record Result(MultiLayerNetwork network, TrainingMetrics metrics, List<TrainingMetrics> history,
-                         boolean stopped) {
+    public enum StopReason { MAX_ITERATIONS, EPOCHS, MAX_DURATION, EARLY_STOPPING, CANCELLED }
+
+    /**
+     * {@code network} holds the best weights by validation loss (with their optimizer state) and
+     * {@code metrics} describes them; {@code last} is where training stopped.
+     */
+    public record Result(MultiLayerNetwork network, TrainingMetrics metrics, TrainingMetrics last,
+                         List<TrainingMetrics> history, StopReason stopReason) {
+
+        public boolean stopped() {
+            return stopReason == StopReason.CANCELLED;
+        }
     }
 
-    /** The loss went NaN or infinite: the weights are garbage and training must not continue. */
+    /** The loss went NaN, infinite, or above 3x its first value: the run is lost, stop it. */
     public static final class DivergedException extends RuntimeException {
-        DivergedException(long iteration, double loss) {
-            super("training diverged at iteration " + iteration + " (loss " + loss
-                    + "); lower the learning rate or keep gradient clipping on");
+        DivergedException(long iteration, double loss, double initial) {
+            super("training diverged at iteration " + iteration + ": loss " + loss + " nats/char (it started at "
+                    + initial + "); lower the learning rate or use gradient clipping (GLOBAL_L2 5.0)");
         }
     }
 
     private Trainer() {
     }
 
+    /** Trains a new network for the spec. */
     public static Result train(EncodedText text, ModelSpec spec, TrainingSchedule schedule, Monitor monitor) {
-        int vocabularySize = text.vocabulary().size();
-        CarriedStateNetwork network = new CarriedStateNetwork(NetworkFactory.configuration(spec, vocabularySize));
+        CarriedStateNetwork network = new CarriedStateNetwork(NetworkFactory.configuration(spec, text.vocabulary().size()));
         network.init();
-        MultiLayerNetwork evaluation = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
-        evaluation.init(network.params(), false);
+        return new Run(network, text, spec, schedule, monitor).execute();
+    }
 
-        CharSequenceIterator batches = new CharSequenceIterator(text.symbols(), 0, text.trainLength(),
-                vocabularySize, spec.batchSize(), spec.seqLength());
-        long charsPerStep = (long) spec.batchSize() * spec.seqLength();
-        List<TrainingMetrics> history = new ArrayList<>();
-        TrainingMetrics metrics = new TrainingMetrics(0, 0, null, null, null, null);
-        long epoch = 0;
-        long trainingNanos = 0;
-        for (long iteration = 1; iteration <= schedule.maxIterations(); iteration++) {
-            if (monitor.stopRequested()) {
-                return new Result(network, metrics, history, true);
+    /** Continues training a network (weights, optimizer state and iteration count carry on). */
+    public static Result resume(MultiLayerNetwork trained, EncodedText text, ModelSpec spec, TrainingSchedule schedule,
+                                Monitor monitor) {
+        CarriedStateNetwork network = new CarriedStateNetwork(trained.getLayerWiseConfigurations().clone());
+        network.init(trained.params(), true);
+        if (trained.getUpdater(false) != null && trained.getUpdater().getStateViewArray() != null) {
+            network.getUpdater().getStateViewArray().assign(trained.getUpdater().getStateViewArray());
+        }
+        return new Run(network, text, spec, schedule, monitor).execute();
+    }
+
+    /** One run's mutable state. */
+    private static final class Run {
+        private final CarriedStateNetwork network;
+        private final MultiLayerNetwork evaluation;
+        private final EncodedText text;
+        private final ModelSpec spec;
+        private final TrainingSchedule schedule;
+        private final Monitor monitor;
+        private final GradientClipper clipper;
+        private final CharSequenceIterator batches;
+        private final List<TrainingMetrics> history = new ArrayList<>();
+        private final long firstIteration;
+        private final long startNanos = System.nanoTime();
+        private TrainingMetrics latest;
+        private TrainingMetrics best;
+        private INDArray bestParams;
+        private INDArray bestUpdaterState;
+        private int evaluationsWithoutImprovement;
+        private double initialLoss = Double.NaN;
+        private long epoch;
+        private long trainingNanos;
+
+        Run(CarriedStateNetwork network, EncodedText text, ModelSpec spec, TrainingSchedule schedule, Monitor monitor) {
+            this.network = network;
+            this.text = text;
+            this.spec = spec;
+            this.schedule = schedule;
+            this.monitor = monitor;
+            this.clipper = new GradientClipper(spec.gradientClipping());
+            network.setListeners(clipper);
+            this.evaluation = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
+            evaluation.init(network.params(), false);
+            this.batches = new CharSequenceIterator(text.symbols(), 0, text.trainLength(), text.vocabulary().size(),
+                    spec.batchSize(), spec.seqLength());
+            this.firstIteration = network.getIterationCount();
+            this.latest = TrainingMetrics.start(firstIteration);
+        }
+
+        Result execute() {
+            StopReason reason = null;
+            while (reason == null) {
+                if (monitor.stopRequested()) {
+                    reason = StopReason.CANCELLED;
+                    break;
+                }
+                step();
+                reason = bound();
+                boolean evaluate = (latest.iteration() - firstIteration) % schedule.evalEvery() == 0 || reason != null;
+                if (evaluate && evaluate() && reason == null) {
+                    reason = StopReason.EARLY_STOPPING;
+                }
+                monitor.onIteration(latest);
+                if ((latest.iteration() - firstIteration) % schedule.checkpointEvery() == 0 && reason == null) {
+                    monitor.onCheckpoint(network, latest);
+                }
             }
+            restoreBest();
+            return new Result(network, best != null ? best : latest, latest, List.copyOf(history), reason);
+        }
+
+        private void step() {
             if (!batches.hasNext()) {
                 batches.reset();
                 network.resetState();
@@ -68,20 +145,79 @@ public final class Trainer {
             network.fitContinuing(batches.next());
             trainingNanos += System.nanoTime() - start;
             double loss = network.score() / spec.seqLength(); // DL4J sums the loss over the window
-            if (!Double.isFinite(loss)) {
-                throw new DivergedException(iteration, loss);
+            if (Double.isNaN(initialLoss)) {
+                initialLoss = loss;
             }
-            double charsPerSecond = charsPerStep * iteration / (trainingNanos / 1e9);
-            boolean evaluate = iteration % schedule.evalEvery() == 0 || iteration == schedule.maxIterations();
-            Double valBpc = evaluate ? (Double) Evaluator.bitsPerChar(evaluation, text, spec.batchSize(), spec.seqLength())
-                    : metrics.valBpc();
-            metrics = new TrainingMetrics(iteration, epoch, loss, valBpc,
-                    valBpc == null ? null : Math.pow(2, valBpc), charsPerSecond);
-            if (evaluate) {
-                history.add(metrics);
+            long iteration = latest.iteration() + 1;
+            if (!Double.isFinite(loss) || loss > 3 * initialLoss) {
+                throw new DivergedException(iteration, loss, initialLoss);
             }
-            monitor.onIteration(metrics);
+            long steps = iteration - firstIteration;
+            double charsPerSecond = (double) spec.batchSize() * spec.seqLength() * steps / (trainingNanos / 1e9);
+            latest = new TrainingMetrics(iteration, epoch, loss, latest.valBpc(), latest.valPerplexity(),
+                    charsPerSecond, clipper.lastNorm(), progress(steps));
         }
-        return new Result(network, metrics, history, false);
+
+        /** Fraction done of the bound that will be reached first. */
+        private double progress(long steps) {
+            double done = 0;
+            if (schedule.maxIterations() != null) {
+                done = Math.max(done, (double) steps / schedule.maxIterations());
+            }
+            if (schedule.epochs() != null) {
+                double epochs = epoch + (double) batchesDoneThisEpoch() / batches.windowsPerEpoch();
+                done = Math.max(done, epochs / schedule.epochs());
+            }
+            if (schedule.maxDuration() != null) {
+                done = Math.max(done, (System.nanoTime() - startNanos) / (double) schedule.maxDuration().toNanos());
+            }
+            return Math.min(1.0, done);
+        }
+
+        private long batchesDoneThisEpoch() {
+            return (latest.iteration() - firstIteration) - epoch * batches.windowsPerEpoch();
+        }
+
+        private StopReason bound() {
+            long steps = latest.iteration() - firstIteration;
+            if (schedule.maxIterations() != null && steps >= schedule.maxIterations()) {
+                return StopReason.MAX_ITERATIONS;
+            }
+            if (schedule.epochs() != null && !batches.hasNext() && epoch + 1 >= schedule.epochs()) {
+                return StopReason.EPOCHS;
+            }
+            if (schedule.maxDuration() != null && System.nanoTime() - startNanos >= schedule.maxDuration().toNanos()) {
+                return StopReason.MAX_DURATION;
+            }
+            return null;
+        }
+
+        /** Validates, keeps the best weights; true when early stopping's patience has run out. */
+        private boolean evaluate() {
+            double valBpc = Evaluator.bitsPerChar(evaluation, text, spec.batchSize(), spec.seqLength());
+            latest = new TrainingMetrics(latest.iteration(), latest.epoch(), latest.trainLoss(), valBpc,
+                    Math.pow(2, valBpc), latest.charsPerSecond(), latest.gradNorm(), latest.progress());
+            history.add(latest);
+            if (best == null || valBpc < best.valBpc()) {
+                best = latest;
+                bestParams = network.params().dup();
+                bestUpdaterState = network.getUpdater().getStateViewArray() == null ? null
+                        : network.getUpdater().getStateViewArray().dup();
+                evaluationsWithoutImprovement = 0;
+                return false;
+            }
+            evaluationsWithoutImprovement++;
+            return schedule.patience() != null && evaluationsWithoutImprovement >= schedule.patience();
+        }
+
+        private void restoreBest() {
+            if (best == null || best == latest) {
+                return;
+            }
+            network.params().assign(bestParams);
+            if (bestUpdaterState != null) {
+                network.getUpdater().getStateViewArray().assign(bestUpdaterState);
+            }
+        }
     }
 }

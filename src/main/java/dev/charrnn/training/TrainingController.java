@@ -11,7 +11,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.charrnn.corpus.ExampleCorpus;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -19,6 +22,14 @@ import jakarta.validation.Valid;
 @RequestMapping("/api/training-jobs")
 @Tag(name = "Training", description = "Train models on stored corpora in the background")
 public class TrainingController {
+
+    static final String EXAMPLE = "{\"corpusId\": \"" + ExampleCorpus.ID + "\", \"modelName\": \"demo\",\n"
+            + " \"spec\": {\"cell\": \"LSTM\", \"layers\": 1, \"hiddenSize\": 64, \"seqLength\": 16, \"batchSize\": 8,\n"
+            + "          \"learningRate\": 0.005, \"optimizer\": \"ADAM\",\n"
+            + "          \"gradientClipping\": {\"mode\": \"GLOBAL_L2\", \"threshold\": 5.0}, \"seed\": 42},\n"
+            + " \"schedule\": {\"maxIterations\": 200, \"evalEvery\": 50}}";
+    static final String CONTINUE_EXAMPLE = """
+            {"fromModel": "demo", "schedule": {"maxIterations": 100, "evalEvery": 50}}""";
 
     private final TrainingService training;
 
@@ -30,6 +41,10 @@ public class TrainingController {
     @Operation(summary = "Start a training job",
             description = "Validates the request, queues the job and answers 202 at once with a Location to poll. "
                     + "Jobs run one at a time. The example trains a small LSTM on the example corpus in seconds.")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
+            examples = {
+                    @ExampleObject(name = "small LSTM on the example corpus", value = EXAMPLE),
+                    @ExampleObject(name = "continue training it", value = CONTINUE_EXAMPLE)}))
     public ResponseEntity<JobView> submit(@Valid @RequestBody TrainingRequest request) {
         TrainingJob job = training.submit(request);
         return ResponseEntity.accepted().location(URI.create("/api/training-jobs/" + job.id())).body(job.view());

@@ -14,7 +14,7 @@ public final class TrainingJob {
     private final TrainingRequest request;
     private final Instant createdAt = Instant.now();
     private JobState state = JobState.QUEUED;
-    private TrainingMetrics metrics = new TrainingMetrics(0, 0, null, null, null, null);
+    private TrainingMetrics metrics = TrainingMetrics.start(0);
     private Instant startedAt;
     private Instant finishedAt;
     private String error;
@@ -74,10 +74,9 @@ public final class TrainingJob {
     }
 
     public synchronized JobView view() {
-        Integer maxIterations = request.schedule().maxIterations();
         return new JobView(id, state, request.modelName(), request.corpusId(), request.spec(), request.schedule(),
                 metrics.iteration(), metrics.epoch(), metrics.trainLoss(), metrics.valBpc(),
-                metrics.charsPerSecond(), (double) metrics.iteration() / maxIterations,
+                metrics.charsPerSecond(), metrics.gradNorm(), state == JobState.SUCCEEDED ? 1.0 : metrics.progress(),
                 createdAt, startedAt, finishedAt, error);
     }
 }

@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -11,11 +13,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
 import dev.charrnn.corpus.CharSequenceIterator;
+import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.corpus.Corpus;
 import dev.charrnn.corpus.CorpusStore;
 import dev.charrnn.corpus.EncodedText;
@@ -24,6 +28,7 @@ import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.model.ModelWriters;
+import dev.charrnn.model.TrainingMetrics;
 import dev.charrnn.model.Nd4jBackend;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
@@ -62,16 +67,16 @@ public class TrainingService implements ModelWriters {
     }
 
     public synchronized TrainingJob submit(TrainingRequest request) {
-        validate(request);
+        TrainingRequest resolved = resolve(request);
         long waiting = jobs.values().stream().filter(j -> j.state().isActive()).count();
         if (waiting >= limits.maxQueuedJobs()) {
             throw ApiException.busy(waiting + " training jobs are queued or running (limit charrnn.limits."
                     + "max-queued-jobs = " + limits.maxQueuedJobs() + "). Retry when one finishes.", 60);
         }
-        TrainingJob job = new TrainingJob(UUID.randomUUID().toString().replace("-", "").substring(0, 12), request);
+        TrainingJob job = new TrainingJob(UUID.randomUUID().toString().replace("-", "").substring(0, 12), resolved);
         jobs.put(job.id(), job);
         worker.execute(() -> run(job));
-        log.info("queued job {} for model {}", job.id(), request.modelName());
+        log.info("queued job {} for model {}", job.id(), resolved.modelName());
         return job;
     }
 
@@ -99,9 +104,11 @@ public class TrainingService implements ModelWriters {
         return active().stream().anyMatch(j -> j.request().corpusId().equals(corpusId));
     }
 
+    /** True while a queued or running job writes the model or continues from it. */
     @Override
     public boolean writes(String modelName) {
-        return active().stream().anyMatch(j -> j.request().modelName().equals(modelName));
+        return active().stream().anyMatch(j -> j.request().modelName().equals(modelName)
+                || modelName.equals(j.request().fromModel()));
     }
 
     @PreDestroy
@@ -114,16 +121,56 @@ public class TrainingService implements ModelWriters {
         return jobs.values().stream().filter(j -> j.state().isActive()).toList();
     }
 
-    private void validate(TrainingRequest request) {
-        models.directory(request.modelName());
-        specValidator.validate(request.spec());
-        ModelSpecValidator.requireRange("schedule.maxIterations", request.schedule().maxIterations(), 1,
-                limits.maxIterations(), "max-iterations");
-        Corpus corpus = corpora.get(request.corpusId());
-        requireLongEnough(corpus, request.spec(), request.schedule());
-        if (models.exists(request.modelName()) || writes(request.modelName())) {
-            throw ApiException.conflict("A model named '" + request.modelName() + "' already exists or is being "
-                    + "trained. Choose another modelName, or DELETE /api/models/" + request.modelName() + " first.");
+    /** Validates the request and fills in what fromModel implies; every refusal says what to change. */
+    private TrainingRequest resolve(TrainingRequest request) {
+        TrainingSchedule schedule = request.schedule();
+        if (schedule.maxIterations() != null) {
+            ModelSpecValidator.requireRange("schedule.maxIterations", schedule.maxIterations(), 1,
+                    limits.maxIterations(), "max-iterations");
+        }
+        TrainingRequest resolved = request.fromModel() == null ? resolveNew(request) : resolveContinuation(request);
+        specValidator.validate(resolved.spec());
+        requireLongEnough(corpora.get(resolved.corpusId()), resolved.spec(), schedule);
+        return resolved;
+    }
+
+    private TrainingRequest resolveNew(TrainingRequest request) {
+        if (request.corpusId() == null || request.corpusId().isBlank()) {
+            throw ApiException.badRequest("corpusId is required: upload a corpus with POST /api/corpora and pass its id.");
+        }
+        requireNewModelName(request.modelName());
+        corpora.get(request.corpusId());
+        return request.resolved(request.corpusId(), request.modelName(),
+                request.spec() != null ? request.spec() : ModelSpec.defaults());
+    }
+
+    private TrainingRequest resolveContinuation(TrainingRequest request) {
+        if (request.spec() != null) {
+            throw ApiException.badRequest("spec cannot be changed when continuing a model (fromModel): the model's "
+                    + "own spec is used. Omit spec, or train a new model.");
+        }
+        ModelMetadata source = models.metadata(request.fromModel());
+        String modelName = request.modelName() != null ? request.modelName() : request.fromModel();
+        if (!modelName.equals(request.fromModel())) {
+            requireNewModelName(modelName);
+        } else if (writes(modelName)) {
+            throw ApiException.conflict("Model '" + modelName + "' is already being trained by another job.");
+        }
+        String corpusId = request.corpusId() != null ? request.corpusId() : source.corpusId();
+        Set<Integer> unknown = CharVocabulary.fromCodePoints(source.vocabulary()).unknownIn(corpora.readText(corpusId));
+        if (!unknown.isEmpty()) {
+            throw ApiException.badRequest("Corpus '" + corpusId + "' has characters model '" + request.fromModel()
+                    + "' does not know: " + unknown.stream().limit(10).map(CharVocabulary::describe)
+                    .collect(Collectors.joining(", ")) + ". Continue on a corpus within its vocabulary.");
+        }
+        return request.resolved(corpusId, modelName, source.spec());
+    }
+
+    private void requireNewModelName(String modelName) {
+        models.directory(modelName);
+        if (models.exists(modelName) || writes(modelName)) {
+            throw ApiException.conflict("A model named '" + modelName + "' already exists or is being trained. "
+                    + "Choose another modelName, continue it with fromModel, or DELETE /api/models/" + modelName + " first.");
         }
     }
 
@@ -149,24 +196,14 @@ public class TrainingService implements ModelWriters {
         TrainingRequest request = job.request();
         try {
             nd4j.applyToCurrentThread();
-            EncodedText text = EncodedText.of(corpora.readText(request.corpusId()),
-                    request.schedule().validationFraction());
-            Trainer.Result result = Trainer.train(text, request.spec(), request.schedule(), new Trainer.Monitor() {
-                @Override
-                public void onIteration(dev.charrnn.model.TrainingMetrics metrics) {
-                    job.progress(metrics);
-                }
-
-                @Override
-                public boolean stopRequested() {
-                    return job.cancelRequested();
-                }
-            });
+            EncodedText text = encode(request);
+            Trainer.Result result = train(request, text, job);
             if (result.stopped()) {
                 job.finish(JobState.CANCELLED, null);
                 return;
             }
             models.save(metadata(request, text, result), result.network());
+            models.deleteCheckpoint(request.modelName());
             job.finish(JobState.SUCCEEDED, null);
         } catch (Trainer.DivergedException | ApiException e) {
             job.finish(JobState.FAILED, e.getMessage());
@@ -174,6 +211,41 @@ public class TrainingService implements ModelWriters {
             log.error("training job {} failed", job.id(), e);
             job.finish(JobState.FAILED, "internal error: " + e + " (see the server log)");
         }
+    }
+
+    /** The corpus as indices: a new vocabulary, or the vocabulary of the model being continued. */
+    private EncodedText encode(TrainingRequest request) {
+        String corpus = corpora.readText(request.corpusId());
+        double validation = request.schedule().validationFraction();
+        if (request.fromModel() == null) {
+            return EncodedText.of(corpus, validation);
+        }
+        return EncodedText.of(corpus, validation,
+                CharVocabulary.fromCodePoints(models.metadata(request.fromModel()).vocabulary()));
+    }
+
+    private Trainer.Result train(TrainingRequest request, EncodedText text, TrainingJob job) {
+        Trainer.Monitor monitor = new Trainer.Monitor() {
+            @Override
+            public void onIteration(TrainingMetrics metrics) {
+                job.progress(metrics);
+            }
+
+            @Override
+            public void onCheckpoint(MultiLayerNetwork network, TrainingMetrics metrics) {
+                models.saveCheckpoint(request.modelName(), network);
+            }
+
+            @Override
+            public boolean stopRequested() {
+                return job.cancelRequested();
+            }
+        };
+        if (request.fromModel() == null) {
+            return Trainer.train(text, request.spec(), request.schedule(), monitor);
+        }
+        return Trainer.resume(models.loadForTraining(request.fromModel()), text, request.spec(), request.schedule(),
+                monitor);
     }
 
     private static ModelMetadata metadata(TrainingRequest request, EncodedText text, Trainer.Result result) {

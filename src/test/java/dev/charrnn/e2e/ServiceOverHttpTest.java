@@ -67,7 +67,7 @@ class ServiceOverHttpTest {
                 ExampleCorpus.TEXT.getBytes(StandardCharsets.UTF_8)), 201));
         assertThat(corpus.get("id").asString()).isEqualTo(ExampleCorpus.ID);
 
-        HttpResponse<String> accepted = http.send(postJson("/api/training-jobs", example(docs, "TrainingRequest")),
+        HttpResponse<String> accepted = http.send(postJson("/api/training-jobs", example(docs, "/api/training-jobs")),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         String location = accepted.headers().firstValue("Location").orElseThrow();
@@ -79,7 +79,7 @@ class ServiceOverHttpTest {
         assertThat(job.get("valBpc").asDouble()).isPositive().isLessThan(Math.log(corpus.get("vocabularySize").asInt()) / Math.log(2));
         String model = job.get("modelName").asString();
 
-        String generateExample = example(docs, "GenerateRequest");
+        String generateExample = example(docs, "/api/models/{name}/generate");
         JsonNode generated = json.readTree(send(postJson("/api/models/" + model + "/generate", generateExample), 200));
         String text = generated.get("samples").get(0).get("text").asString();
         JsonNode exampleRequest = json.readTree(generateExample);
@@ -118,9 +118,17 @@ class ServiceOverHttpTest {
         assertThat(again).isEqualTo(served);
     }
 
-    /** The request body Swagger UI builds from a schema's property examples. */
-    private String example(JsonNode docs, String schemaName) {
-        return json.writeValueAsString(exampleOf(docs, docs.get("components").get("schemas").get(schemaName)));
+    /**
+     * The JSON body Swagger UI offers for a POST: the operation's first named example, or else the
+     * one it builds from the schema's property examples.
+     */
+    private String example(JsonNode docs, String path) {
+        JsonNode content = docs.get("paths").get(path).get("post").get("requestBody").get("content").get("application/json");
+        if (content.has("examples")) {
+            JsonNode value = content.get("examples").values().iterator().next().get("value");
+            return value.isString() ? value.asString() : json.writeValueAsString(value);
+        }
+        return json.writeValueAsString(exampleOf(docs, content.get("schema")));
     }
 
     private JsonNode exampleOf(JsonNode docs, JsonNode schema) {

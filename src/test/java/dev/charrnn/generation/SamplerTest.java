@@ -25,7 +25,7 @@ class SamplerTest {
     @BeforeAll
     static void trainOnThePattern() {
         text = TestSupport.patternText();
-        trained = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1), new TrainingSchedule(150, 0.1, 150),
+        trained = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1), TrainingSchedule.iterations(150, 0.1, 150),
                 m -> { }).network();
     }
 

@@ -35,7 +35,7 @@ class ModelStoreTest {
     @BeforeAll
     static void train() {
         text = TestSupport.patternText();
-        trained = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1), new TrainingSchedule(40, 0.1, 20), m -> { });
+        trained = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1), TrainingSchedule.iterations(40, 0.1, 20), m -> { });
     }
 
     @Test

@@ -27,7 +27,7 @@ class TrainerTest {
     void tinyLstmLearnsAPatternCorpusFarBelowTheUniformLoss() {
         List<TrainingMetrics> steps = new ArrayList<>();
         Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1),
-                new TrainingSchedule(150, 0.1, 50), steps::add);
+                TrainingSchedule.iterations(150, 0.1, 50), steps::add);
 
         double firstLossNats = steps.get(0).trainLoss();
         assertThat(firstLossNats).as("an untrained net is close to uniform: ln V per character")
@@ -44,7 +44,7 @@ class TrainerTest {
     @EnumSource(value = CellType.class, names = {"RNN", "GRU"})
     void theOtherCellsLearnWithTruncatedBpttToo(CellType cell) {
         List<TrainingMetrics> steps = new ArrayList<>();
-        Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(cell, 1), new TrainingSchedule(150, 0.1, 150),
+        Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(cell, 1), TrainingSchedule.iterations(150, 0.1, 150),
                 steps::add);
         assertThat(steps.get(steps.size() - 1).trainLoss()).isLessThan(0.3 * steps.get(0).trainLoss());
         assertThat(result.metrics().valBpc()).isLessThan(0.3 * uniformBits);
@@ -63,7 +63,7 @@ class TrainerTest {
     void stopRequestEndsTheRunBetweenSteps() {
         List<TrainingMetrics> steps = new ArrayList<>();
         Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1),
-                new TrainingSchedule(1000, 0.1, 1000), new Trainer.Monitor() {
+                TrainingSchedule.iterations(1000, 0.1, 1000), new Trainer.Monitor() {
                     @Override
                     public void onIteration(TrainingMetrics metrics) {
                         steps.add(metrics);
@@ -84,7 +84,7 @@ class TrainerTest {
         int windows = new CharSequenceIterator(text.symbols(), 0, text.trainLength(), text.vocabulary().size(),
                 spec.batchSize(), spec.seqLength()).windowsPerEpoch();
         List<TrainingMetrics> steps = new ArrayList<>();
-        Trainer.train(text, spec, new TrainingSchedule(windows + 1, 0.1, 1000), steps::add);
+        Trainer.train(text, spec, TrainingSchedule.iterations(windows + 1, 0.1, 1000), steps::add);
         assertThat(steps.get(windows - 1).epoch()).isZero();
         assertThat(steps.get(windows).epoch()).isEqualTo(1);
     }
@@ -109,7 +109,7 @@ class TrainerTest {
 
     private List<Double> losses(long seed) {
         List<Double> losses = new ArrayList<>();
-        Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, seed), new TrainingSchedule(15, 0.1, 1000),
+        Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, seed), TrainingSchedule.iterations(15, 0.1, 1000),
                 m -> losses.add(m.trainLoss()));
         return losses;
     }

@@ -48,7 +48,7 @@ class GenerationApiTest {
         }
         EncodedText text = TestSupport.patternText();
         Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1),
-                new TrainingSchedule(120, 0.1, 120), m -> { });
+                TrainingSchedule.iterations(120, 0.1, 120), m -> { });
         models.save(new ModelMetadata(MODEL, TestSupport.tinySpec(CellType.LSTM, 1), text.vocabulary().codePoints(),
                 Arrays.stream(text.trainCounts()).boxed().toList(), "pattern", result.network().numParams(),
                 result.metrics(), result.history(), "CPU", Instant.now()), result.network());
