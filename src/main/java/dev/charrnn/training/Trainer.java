@@ -165,17 +165,13 @@ public final class Trainer {
                 done = Math.max(done, (double) steps / schedule.maxIterations());
             }
             if (schedule.epochs() != null) {
-                double epochs = epoch + (double) batchesDoneThisEpoch() / batches.windowsPerEpoch();
+                double epochs = (double) steps / batches.windowsPerEpoch();
                 done = Math.max(done, epochs / schedule.epochs());
             }
             if (schedule.maxDuration() != null) {
                 done = Math.max(done, (System.nanoTime() - startNanos) / (double) schedule.maxDuration().toNanos());
             }
             return Math.min(1.0, done);
-        }
-
-        private long batchesDoneThisEpoch() {
-            return (latest.iteration() - firstIteration) - epoch * batches.windowsPerEpoch();
         }
 
         private StopReason bound() {

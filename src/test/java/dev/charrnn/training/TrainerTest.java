@@ -1,11 +1,16 @@
 package dev.charrnn.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 
 import java.util.ArrayList;
 import java.util.List;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -14,6 +19,9 @@ import dev.charrnn.TestSupport;
 import dev.charrnn.corpus.CharSequenceIterator;
 import dev.charrnn.corpus.EncodedText;
 import dev.charrnn.model.CellType;
+import dev.charrnn.model.GradientClipping;
+import dev.charrnn.model.LearningRateDecay;
+import dev.charrnn.model.Optimizer;
 import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.NetworkFactory;
 import dev.charrnn.model.TrainingMetrics;
@@ -105,6 +113,77 @@ class TrainerTest {
         assertThat(stock.rnnGetPreviousState(0)).as("stock DL4J clears it").isEmpty();
         carried.resetState();
         assertThat(carried.rnnGetPreviousState(0)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Optimizer.class)
+    void everyOptimizerReducesTheLoss(Optimizer optimizer) {
+        double rate = optimizer == Optimizer.SGD ? 1.0 : 0.02;
+        ModelSpec spec = ModelSpec.of(CellType.LSTM, 1, 32, 0.0, 16, 4, rate, 1L)
+                .withOptimizer(optimizer, new LearningRateDecay(0.5, 100));
+        List<TrainingMetrics> steps = new ArrayList<>();
+        Trainer.train(text, spec, TrainingSchedule.iterations(150, 0.1, 150), steps::add);
+        assertThat(average(steps.subList(140, 150))).isLessThan(0.5 * average(steps.subList(0, 10)));
+    }
+
+    @Test
+    void aLossThatExplodesFailsTheRunInsteadOfTrainingGarbage() {
+        ModelSpec reckless = ModelSpec.of(CellType.RNN, 1, 64, 0.0, 16, 4, 10.0, 1L)
+                .withOptimizer(Optimizer.SGD, LearningRateDecay.none())
+                .withClipping(new GradientClipping(GradientClipping.Mode.NONE, 1.0));
+        assertThatThrownBy(() -> Trainer.train(text, reckless, TrainingSchedule.iterations(300, 0.1, 1000), m -> { }))
+                .isInstanceOf(Trainer.DivergedException.class)
+                .hasMessageContaining("lower the learning rate");
+    }
+
+    @Test
+    void anEpochBoundStopsAtTheEndOfThatEpoch() {
+        ModelSpec spec = TestSupport.tinySpec(CellType.LSTM, 1);
+        int windows = new CharSequenceIterator(text.symbols(), 0, text.trainLength(), text.vocabulary().size(),
+                spec.batchSize(), spec.seqLength()).windowsPerEpoch();
+        Trainer.Result result = Trainer.train(text, spec,
+                new TrainingSchedule(null, 3, null, 0.1, 1000, null, null), m -> { });
+        assertThat(result.stopReason()).isEqualTo(Trainer.StopReason.EPOCHS);
+        assertThat(result.last().iteration()).isEqualTo(3L * windows);
+        assertThat(result.last().progress()).isEqualTo(1.0);
+    }
+
+    @Test
+    void earlyStoppingEndsTheRunAndTheBestEvaluatedWeightsAreReturned() {
+        ModelSpec spec = ModelSpec.of(CellType.LSTM, 1, 32, 0.0, 16, 4, 0.05, 1L);
+        Trainer.Result result = Trainer.train(text, spec, new TrainingSchedule(2000, null, null, 0.1, 1, null, 2),
+                m -> { });
+
+        assertThat(result.stopReason()).isEqualTo(Trainer.StopReason.EARLY_STOPPING);
+        assertThat(result.last().iteration()).isLessThan(2000);
+        double bestInHistory = result.history().stream().mapToDouble(TrainingMetrics::valBpc).min().orElseThrow();
+        assertThat(result.metrics().valBpc()).isEqualTo(bestInHistory);
+        MultiLayerNetwork session = new MultiLayerNetwork(result.network().getLayerWiseConfigurations().clone());
+        session.init(result.network().params(), false);
+        assertThat(Evaluator.bitsPerChar(session, text, spec.batchSize(), spec.seqLength()))
+                .as("the returned weights are the best ones").isCloseTo(bestInHistory, org.assertj.core.data.Offset.offset(1e-5));
+    }
+
+    @Test
+    void continuingAModelCarriesOnItsLossOptimizerStateAndIterationCount() throws Exception {
+        ModelSpec spec = TestSupport.tinySpec(CellType.GRU, 1);
+        List<TrainingMetrics> first = new ArrayList<>();
+        Trainer.Result result = Trainer.train(text, spec, TrainingSchedule.iterations(60, 0.1, 60), first::add);
+        ByteArrayOutputStream saved = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(result.network(), saved, true);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(saved.toByteArray()), true);
+
+        List<TrainingMetrics> second = new ArrayList<>();
+        Trainer.resume(restored, text, spec, TrainingSchedule.iterations(20, 0.1, 20), second::add);
+
+        assertThat(second.get(0).iteration()).isEqualTo(61);
+        assertThat(second.get(second.size() - 1).iteration()).isEqualTo(80);
+        assertThat(second.get(0).trainLoss()).as("no restart from the untrained loss %s", first.get(0).trainLoss())
+                .isLessThan(0.1 * first.get(0).trainLoss());
+    }
+
+    private static double average(List<TrainingMetrics> steps) {
+        return steps.stream().mapToDouble(TrainingMetrics::trainLoss).average().orElseThrow();
     }
 
     private List<Double> losses(long seed) {

@@ -86,6 +86,10 @@ class TrainingApiTest {
             "zero learning rate     | \"learningRate\":0                  | learningRate",
             "unknown cell           | \"cell\":\"TRANSFORMER\"            | cell",
             "misspelt field         | \"hiddenSise\":64                   | hiddenSise",
+            "unknown optimizer      | \"optimizer\":\"LBFGS\"           | optimizer",
+            "negative clip          | \"gradientClipping\":{\"threshold\":-1} | gradientClipping.threshold",
+            "unknown clip mode      | \"gradientClipping\":{\"mode\":\"HARD\"} | mode",
+            "decay factor above one | \"learningRateDecay\":{\"factor\":1.5} | learningRateDecay.factor",
             "window longer than corpus streams | \"batchSize\":32,\"seqLength\":100 | Lower batchSize or seqLength"})
     void rejectsAnInvalidSpecNamingTheField(String label, String specFields, String expectedDetail) throws Exception {
         expectProblem(submit(request("ok-name", specFields, "\"maxIterations\":5")), 400, expectedDetail);
@@ -104,6 +108,37 @@ class TrainingApiTest {
     void rejectsUnsafeModelNames(String name) throws Exception {
         expectProblem(submit(request(name, "\"batchSize\":4,\"seqLength\":16", "\"maxIterations\":5")), 400,
                 "Invalid model name");
+    }
+
+    @Test
+    void continuesAModelWithFromModelAndRefusesANewSpecForIt() throws Exception {
+        String name = "c-" + UUID.randomUUID().toString().substring(0, 8);
+        awaitSucceeded(submit(request(name, "\"layers\":1,\"hiddenSize\":16,\"seqLength\":16,\"batchSize\":4",
+                "\"maxIterations\":20,\"evalEvery\":10")));
+
+        expectProblem(submit("{\"fromModel\":\"" + name + "\",\"spec\":{\"hiddenSize\":8}}"), 400, "spec cannot be changed");
+        expectProblem(submit("{\"fromModel\":\"no-such-model\"}"), 404, "no-such-model");
+        awaitSucceeded(submit("{\"fromModel\":\"" + name + "\",\"schedule\":{\"maxIterations\":10,\"evalEvery\":5}}"));
+
+        mvc.perform(get("/api/models/" + name))
+                .andExpect(jsonPath("$.history[*].iteration", org.hamcrest.Matchers.contains(25, 30)))
+                .andExpect(jsonPath("$.spec.hiddenSize").value(16));
+    }
+
+    @Test
+    void aDurationBoundIsAcceptedInIso8601() throws Exception {
+        String name = "d-" + UUID.randomUUID().toString().substring(0, 8);
+        awaitSucceeded(submit(request(name, "\"layers\":1,\"hiddenSize\":8,\"seqLength\":16,\"batchSize\":4",
+                "\"maxDuration\":\"PT1S\",\"evalEvery\":1000")));
+        mvc.perform(get("/api/models/" + name)).andExpect(jsonPath("$.metrics.iteration").isNumber());
+    }
+
+    private void awaitSucceeded(ResultActions submitted) throws Exception {
+        String location = submitted.andExpect(status().isAccepted()).andReturn().getResponse().getHeader("Location");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
+                !JsonPath.read(mvc.perform(get(location)).andReturn().getResponse().getContentAsString(), "$.state")
+                        .toString().matches("QUEUED|RUNNING"));
+        mvc.perform(get(location)).andExpect(jsonPath("$.state").value("SUCCEEDED"));
     }
 
     @Test
