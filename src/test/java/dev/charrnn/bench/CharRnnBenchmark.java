@@ -1,0 +1,174 @@
+package dev.charrnn.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.corpus.OneHot;
+import dev.charrnn.model.CellType;
+import dev.charrnn.model.GradientClipping;
+import dev.charrnn.model.ModelSpec;
+import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.training.Evaluator;
+import dev.charrnn.training.Trainer;
+import dev.charrnn.training.TrainingSchedule;
+
+/**
+ * The service's training and sampling code under the PyTorch peer's protocol
+ * (../shared/bench/torch_charrnn.py): same flags, same phases, same JSON keys.
+ * <pre>
+ * ./mvnw -q test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=dev.charrnn.bench.CharRnnBenchmark -Dexec.args="--cell lstm"
+ * </pre>
+ * Phase A: 5 warm-up + --iters timed iterations (train chars/s). Phase B: train to --budget-iters,
+ * then validation bits/char over the last 10%. Phase C: sampling, 1 stream and 16 streams.
+ */
+public final class CharRnnBenchmark {
+
+    private static final int WARMUP_ITERS = 5;
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = parse(argv);
+        int threads = Integer.parseInt(a.getOrDefault("threads", "1"));
+        Nd4j.zeros(1);
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+
+        String text = Files.readString(Path.of(a.getOrDefault("corpus", "../shared/corpora/tinyshakespeare.txt")));
+        EncodedText data = EncodedText.of(text, 0.1);
+        CellType cell = CellType.valueOf(a.getOrDefault("cell", "lstm").toUpperCase(Locale.ROOT));
+        int batch = Integer.parseInt(a.getOrDefault("batch", "32"));
+        int seq = Integer.parseInt(a.getOrDefault("seq", "100"));
+        int iters = Integer.parseInt(a.getOrDefault("iters", "50"));
+        int budget = Integer.parseInt(a.getOrDefault("budget-iters", "300"));
+        ModelSpec spec = ModelSpec.of(cell, Integer.parseInt(a.getOrDefault("layers", "2")),
+                Integer.parseInt(a.getOrDefault("hidden", "256")), 0.0, seq, batch,
+                Double.parseDouble(a.getOrDefault("lr", "2e-3")), Long.parseLong(a.getOrDefault("seed", "42")))
+                .withClipping(new GradientClipping(GradientClipping.Mode.GLOBAL_L2,
+                        Double.parseDouble(a.getOrDefault("clip", "5.0"))));
+
+        long[] timing = new long[2];
+        double[] lastLosses = new double[10];
+        long start = System.nanoTime();
+        Trainer.Result result = Trainer.train(data, spec, TrainingSchedule.iterations(budget, 0.1, Integer.MAX_VALUE),
+                new Trainer.Monitor() {
+                    @Override
+                    public void onIteration(TrainingMetrics m) {
+                        if (m.iteration() == WARMUP_ITERS) {
+                            timing[0] = System.nanoTime();
+                        }
+                        if (m.iteration() == WARMUP_ITERS + iters) {
+                            timing[1] = System.nanoTime();
+                            System.out.printf("Phase A: %d timed iters -> %.0f train chars/s, loss %.4f%n", iters,
+                                    (double) batch * seq * iters / ((timing[1] - timing[0]) / 1e9), m.trainLoss());
+                        }
+                        lastLosses[(int) (m.iteration() % lastLosses.length)] = m.trainLoss();
+                        if (m.iteration() % 50 == 0) {
+                            System.out.printf("  iter %d loss %.4f (%.0fs)%n", m.iteration(), m.trainLoss(),
+                                    (System.nanoTime() - start) / 1e9);
+                        }
+                    }
+                });
+        double trainSeconds = (System.nanoTime() - start) / 1e9;
+        MultiLayerNetwork net = result.network();
+        double valBpc = Evaluator.bitsPerChar(session(net), data, batch, seq);
+        double trainCps = (double) batch * seq * iters / ((timing[1] - timing[0]) / 1e9);
+        System.out.printf("Phase B: %d iters in %.1fs | val %.4f bpc%n", budget, trainSeconds, valBpc);
+
+        int sampleLen = Integer.parseInt(a.getOrDefault("sample-len", "2000"));
+        int streams = Integer.parseInt(a.getOrDefault("sample-streams", "16"));
+        int start1 = Math.max(0, data.vocabulary().indexOf('\n'));
+        double cpsB1 = timedSample(session(net), data.vocabulary().size(), start1, sampleLen, 1);
+        double cpsB16 = timedSample(session(net), data.vocabulary().size(), start1, sampleLen, streams);
+        System.out.printf("Phase C: sampling b1 %.0f chars/s | b%d %.0f total chars/s%n", cpsB1, streams, cpsB16);
+
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("peer", "char-rnn-service");
+        json.put("backend", Nd4j.getBackend().getClass().getSimpleName());
+        json.put("threads", threads);
+        json.put("cell", cell.name().toLowerCase(Locale.ROOT));
+        json.put("layers", spec.layers());
+        json.put("hidden", spec.hiddenSize());
+        json.put("batch", batch);
+        json.put("seq", seq);
+        json.put("vocab", data.vocabulary().size());
+        json.put("train_chars_per_s", round(trainCps, 1));
+        json.put("val_bpc", round(valBpc, 4));
+        json.put("train_nats", round(java.util.Arrays.stream(lastLosses).average().orElse(Double.NaN), 4));
+        json.put("sample_chars_per_s_b1", round(cpsB1, 1));
+        json.put("sample_chars_per_s_b16", round(cpsB16, 1));
+        json.put("sample_streams", streams);
+        json.put("params", net.numParams());
+        json.put("iters", budget);
+        json.put("timed_iters", iters);
+        json.put("train_seconds_total", round(trainSeconds, 2));
+        json.put("seed", spec.seed());
+        System.out.println(toJson(json));
+    }
+
+    private static MultiLayerNetwork session(MultiLayerNetwork net) {
+        MultiLayerNetwork session = new MultiLayerNetwork(net.getLayerWiseConfigurations().clone());
+        session.init(net.params(), false);
+        return session;
+    }
+
+    /** Temperature-1 sampling of {@code streams} parallel sequences, one character per step. */
+    private static double timedSample(MultiLayerNetwork net, int vocabularySize, int startSymbol, int length, int streams) {
+        SplittableRandom random = new SplittableRandom(1);
+        int[] current = new int[streams];
+        java.util.Arrays.fill(current, startSymbol);
+        sample(net, vocabularySize, current, 20, random);
+        net.rnnClearPreviousState();
+        java.util.Arrays.fill(current, startSymbol);
+        long t0 = System.nanoTime();
+        sample(net, vocabularySize, current, length, random);
+        return (double) length * streams / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void sample(MultiLayerNetwork net, int vocabularySize, int[] current, int length, SplittableRandom random) {
+        for (int t = 0; t < length; t++) {
+            float[] probabilities = net.rnnTimeStep(OneHot.step(current, vocabularySize)).data().asFloat();
+            for (int s = 0; s < current.length; s++) {
+                double u = random.nextDouble();
+                int pick = vocabularySize - 1;
+                for (int v = 0; v < vocabularySize; v++) {
+                    u -= probabilities[s * vocabularySize + v];
+                    if (u < 0) {
+                        pick = v;
+                        break;
+                    }
+                }
+                current[s] = pick;
+            }
+        }
+    }
+
+    private static Map<String, String> parse(String[] argv) {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        }
+        return args;
+    }
+
+    private static double round(double value, int digits) {
+        double scale = Math.pow(10, digits);
+        return Math.round(value * scale) / scale;
+    }
+
+    private static String toJson(Map<String, Object> values) {
+        StringBuilder out = new StringBuilder("{");
+        values.forEach((k, v) -> out.append(out.length() > 1 ? ", " : "").append('"').append(k).append("\": ")
+                .append(v instanceof String ? "\"" + v + "\"" : v));
+        return out.append('}').toString();
+    }
+}
