@@ -32,7 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * pass), so the gradient is the gradient of the loss that was reported. DL4J's own LSTM restarts
  * from zeros instead.
  */
-public abstract class FusedRecurrentLayer<C extends org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer>
+public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         extends BaseRecurrentLayer<C> {
 
     public static final String STATE_KEY = "h";
@@ -233,6 +233,11 @@ public abstract class FusedRecurrentLayer<C extends org.deeplearning4j.nn.conf.l
         gradient.gradientForVariable().put(RecurrentParams.RECURRENT_WEIGHTS, dRW);
         gradient.gradientForVariable().put(RecurrentParams.BIAS, dB);
         return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(epsOut)));
+    }
+
+    /** Columns {@code [index*n, (index+1)*n)}: one gate's block. */
+    protected static INDArray block(INDArray array, int index, long n) {
+        return array.get(all(), interval(index * n, (index + 1) * n));
     }
 
     private INDArray maskColumn(long t) {

@@ -1,21 +1,11 @@
 package dev.charrnn.model.layers;
 
-import java.util.Collection;
-import java.util.Map;
-
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
-import org.deeplearning4j.nn.conf.layers.LayerValidation;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Configuration of a GRU layer (DL4J 1.0.0-M2.1 has none); serialises with the network. */
-public class GruLayer extends BaseRecurrentLayer {
+/** Configuration of a GRU layer (DL4J 1.0.0-M2.1 has none). */
+public class GruLayer extends FusedRecurrentLayerConf {
 
     public GruLayer() {
         // for JSON deserialisation
@@ -26,11 +16,8 @@ public class GruLayer extends BaseRecurrentLayer {
     }
 
     @Override
-    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
-                             INDArray paramsView, boolean initializeParams, DataType dataType) {
-        LayerValidation.assertNInNOutSet("GruLayer", getLayerName(), layerIndex, getNIn(), getNOut());
-        GruLayerImpl layer = new GruLayerImpl(conf, dataType);
-        return FusedLayers.wire(layer, conf, listeners, layerIndex, paramsView, initializeParams, initializer());
+    protected FusedRecurrentLayer<?> newLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new GruLayerImpl(conf, dataType);
     }
 
     @Override
@@ -38,12 +25,7 @@ public class GruLayer extends BaseRecurrentLayer {
         return new RecurrentParams(3);
     }
 
-    @Override
-    public LayerMemoryReport getMemoryReport(InputType inputType) {
-        return null;
-    }
-
-    public static class Builder extends BaseRecurrentLayer.Builder<Builder> {
+    public static class Builder extends org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer.Builder<Builder> {
         @Override
         @SuppressWarnings("unchecked")
         public GruLayer build() {

@@ -1,8 +1,5 @@
 package dev.charrnn.model.layers;
 
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
-
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -71,9 +68,5 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
         INDArray dhPrev = dh.mul(u);
         Nd4j.gemm(dRecurrent, rw, dhPrev, false, true, 1.0, 1.0);
         return dhPrev;
-    }
-
-    private static INDArray block(INDArray array, int index, long n) {
-        return array.get(all(), interval(index * n, (index + 1) * n));
     }
 }

@@ -1,8 +1,5 @@
 package dev.charrnn.model.layers;
 
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
-
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -44,7 +41,8 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
     protected void forwardStep(INDArray gates, INDArray previous, INDArray rw, INDArray state, INDArray cache) {
         long n = cache.size(1);
         Nd4j.gemm(block(previous, 0, n), rw, gates, false, false, 1.0, 1.0);
-        Transforms.sigmoid(gates.get(all(), interval(0, 2 * n)), false);
+        Transforms.sigmoid(block(gates, 0, n), false);
+        Transforms.sigmoid(block(gates, 1, n), false);
         INDArray g = Transforms.tanh(block(gates, 2, n), false);
         INDArray o = Transforms.sigmoid(block(gates, 3, n), false);
         INDArray c = block(state, 1, n);
@@ -73,9 +71,5 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
 
         Nd4j.gemm(block(previous, 0, n), dProjection, dRw, true, false, 1.0, 1.0);
         return Nd4j.hstack(Nd4j.gemm(dProjection, rw, false, true), dc.mul(f));
-    }
-
-    private static INDArray block(INDArray array, int index, long n) {
-        return array.get(all(), interval(index * n, (index + 1) * n));
     }
 }
