@@ -182,6 +182,24 @@ class TrainerTest {
                 .isLessThan(0.1 * first.get(0).trainLoss());
     }
 
+    @Test
+    void dropoutRegularisesTrainingButNotInference() {
+        ModelSpec withDropout = ModelSpec.of(CellType.GRU, 2, 32, 0.5, 16, 4, 0.02, 1L);
+        List<Double> dropped = new ArrayList<>();
+        Trainer.Result result = Trainer.train(text, withDropout, TrainingSchedule.iterations(100, 0.1, 100),
+                m -> dropped.add(m.trainLoss()));
+        List<Double> plain = new ArrayList<>();
+        Trainer.train(text, ModelSpec.of(CellType.GRU, 2, 32, 0.0, 16, 4, 0.02, 1L),
+                TrainingSchedule.iterations(100, 0.1, 100), m -> plain.add(m.trainLoss()));
+
+        assertThat(dropped).isNotEqualTo(plain);
+        assertThat(dropped.get(99)).isLessThan(0.5 * dropped.get(0));
+        MultiLayerNetwork net = result.network();
+        org.nd4j.linalg.api.ndarray.INDArray input = new CharSequenceIterator(text.symbols(), 0, text.trainLength(),
+                text.vocabulary().size(), 4, 16).next().getFeatures();
+        assertThat(net.output(input)).as("inference is deterministic").isEqualTo(net.output(input));
+    }
+
     private static double average(List<TrainingMetrics> steps) {
         return steps.stream().mapToDouble(TrainingMetrics::trainLoss).average().orElseThrow();
     }
