@@ -22,8 +22,14 @@ public final class TestSupport {
     public static CharRnnProperties properties(Path root) {
         return new CharRnnProperties(
                 new CharRnnProperties.Storage(root.resolve("corpora"), root.resolve("models")),
-                new CharRnnProperties.Limits(DataSize.ofMegabytes(1), 2000, 4, 1024, 1000, 512, 100000, 10000, 8, 16),
+                limits(DataSize.ofMegabytes(1), 2000),
                 new CharRnnProperties.Compute(1));
+    }
+
+    /** The service's default limits but for the corpus size and vocabulary. */
+    public static CharRnnProperties.Limits limits(DataSize maxCorpusSize, int maxVocabularySize) {
+        return new CharRnnProperties.Limits(maxCorpusSize, maxVocabularySize, 4, 1024, 1000, 512, 1_000_000, 10_000,
+                8, 16, 100_000, DataSize.ofGigabytes(2), DataSize.ofGigabytes(1), 16);
     }
 
     public static JsonMapper json() {

@@ -1,12 +1,22 @@
 package dev.charrnn.generation;
 
+import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
 import org.springframework.stereotype.Service;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.model.LoadedModel;
@@ -15,57 +25,188 @@ import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import jakarta.annotation.PreDestroy;
 
-/** Serves generation requests: one private network session per request over shared weights. */
+/**
+ * Serves generation and scoring. Every request runs on a private network session over the
+ * shared, cached weights, so concurrent requests never see each other's recurrent state. At most
+ * {@code max-concurrent-generations} run at once; beyond that the answer is 503 + Retry-After.
+ */
 @Service
 public class GenerationService {
 
+    private static final Logger log = LoggerFactory.getLogger(GenerationService.class);
+
     private final ModelStore models;
     private final CharRnnProperties.Limits limits;
-    private final Semaphore slots;
     private final Nd4jRuntime nd4j;
+    private final Semaphore slots;
+    private final ExecutorService streamers;
 
     public GenerationService(ModelStore models, CharRnnProperties properties, Nd4jRuntime nd4j) {
         this.models = models;
-        this.nd4j = nd4j;
         this.limits = properties.limits();
+        this.nd4j = nd4j;
         this.slots = new Semaphore(limits.maxConcurrentGenerations());
+        AtomicInteger count = new AtomicInteger();
+        this.streamers = Executors.newFixedThreadPool(limits.maxConcurrentGenerations(), runnable -> {
+            Thread thread = new Thread(runnable, "generation-stream-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** A validated request, ready to run. */
+    private record Job(String modelName, LoadedModel model, SamplingParams params) {
     }
 
     public GenerateResponse generate(String modelName, GenerateRequest request) {
-        ModelSpecValidator.requireRange("length", request.length(), 1, limits.maxGenerateLength(),
-                "max-generate-length");
-        LoadedModel model = models.load(modelName);
-        requireKnown(model.vocabulary(), request.prime());
-        long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong(1L << 48);
-        if (!slots.tryAcquire()) {
-            throw ApiException.busy("All " + limits.maxConcurrentGenerations() + " generation slots are busy "
-                    + "(charrnn.limits.max-concurrent-generations). Retry in a moment.", 1);
-        }
+        Job job = prepare(modelName, request);
+        acquireSlot();
         try {
             nd4j.applyToCurrentThread();
             long start = System.nanoTime();
-            String text = Sampler.sample(model.newSession(), model.vocabulary(), counts(model),
-                    new SamplingParams(request.prime(), request.length(), request.temperature(), seed));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return new GenerateResponse(modelName, List.of(new GenerateResponse.Sample(text, "length")), seed,
-                    seconds * 1000, request.length() / seconds);
+            List<Sampler.Sample> samples = run(job, (sample, text) -> { });
+            return response(job, samples, start);
         } finally {
             slots.release();
         }
     }
 
-    private static void requireKnown(CharVocabulary vocabulary, String prime) {
-        Set<Integer> unknown = vocabulary.unknownIn(prime);
-        if (!unknown.isEmpty()) {
-            throw ApiException.badRequest("prime contains characters the model never saw: "
-                    + unknown.stream().limit(20).map(CharVocabulary::describe).collect(Collectors.joining(", "))
-                    + (unknown.size() > 20 ? " and " + (unknown.size() - 20) + " more" : "")
-                    + ". Remove them or use a model trained on a corpus that has them.");
+    /**
+     * Streams the samples as Server-Sent Events: {@code chunk} events with {sample, text} as the
+     * characters become final, then one {@code done} event with the full response. A client that
+     * goes away stops the generation at the next character.
+     */
+    public SseEmitter stream(String modelName, GenerateRequest request) {
+        Job job = prepare(modelName, request);
+        acquireSlot();
+        SseEmitter emitter = new SseEmitter(0L);
+        AtomicBoolean gone = new AtomicBoolean();
+        emitter.onCompletion(() -> gone.set(true));
+        emitter.onError(error -> gone.set(true));
+        emitter.onTimeout(() -> gone.set(true));
+        try {
+            streamers.execute(() -> streamTo(emitter, gone, job));
+        } catch (RuntimeException e) {
+            slots.release();
+            throw e;
+        }
+        return emitter;
+    }
+
+    public ScoreResponse score(String modelName, ScoreRequest request) {
+        LoadedModel model = models.load(modelName);
+        String text = known(model.vocabulary(), request.text(), request.unknownChars(), "text");
+        int length = text.codePointCount(0, text.length());
+        ModelSpecValidator.requireRange("text length", length, 2, limits.maxScoreLength(), "max-score-length");
+        int[] symbols = model.vocabulary().encode(text);
+        acquireSlot();
+        double[] bits;
+        try {
+            nd4j.applyToCurrentThread();
+            bits = Scorer.surprisalBits(model.newSession(), symbols, model.vocabulary().size());
+        } finally {
+            slots.release();
+        }
+        double mean = java.util.Arrays.stream(bits).average().orElse(Double.NaN);
+        List<ScoreResponse.CharacterSurprisal> perCharacter = !request.perCharacter() ? null
+                : java.util.stream.IntStream.range(0, bits.length)
+                .mapToObj(i -> new ScoreResponse.CharacterSurprisal(model.vocabulary().decode(symbols[i + 1]), bits[i]))
+                .toList();
+        return new ScoreResponse(modelName, bits.length, mean, Math.pow(2, mean), perCharacter);
+    }
+
+    @PreDestroy
+    void shutdown() {
+        streamers.shutdownNow();
+    }
+
+    private void streamTo(SseEmitter emitter, AtomicBoolean gone, Job job) {
+        try {
+            nd4j.applyToCurrentThread();
+            long start = System.nanoTime();
+            List<Sampler.Sample> samples = run(job, new Sampler.Listener() {
+                @Override
+                public void onText(int sample, String text) {
+                    send(emitter, gone, "chunk", Map.of("sample", sample, "text", text));
+                }
+
+                @Override
+                public boolean cancelled() {
+                    return gone.get();
+                }
+            });
+            if (!gone.get()) {
+                send(emitter, gone, "done", response(job, samples, start));
+                emitter.complete();
+            }
+        } catch (RuntimeException e) {
+            log.error("streamed generation failed", e);
+            emitter.completeWithError(e);
+        } finally {
+            slots.release();
         }
     }
 
-    private static long[] counts(LoadedModel model) {
-        return model.metadata().charCounts().stream().mapToLong(Long::longValue).toArray();
+    private static void send(SseEmitter emitter, AtomicBoolean gone, String event, Object data) {
+        if (gone.get()) {
+            return;
+        }
+        try {
+            emitter.send(SseEmitter.event().name(event).data(data, MediaType.APPLICATION_JSON));
+        } catch (IOException | IllegalStateException e) {
+            gone.set(true); // the client went away: stop generating
+        }
+    }
+
+    private List<Sampler.Sample> run(Job job, Sampler.Listener listener) {
+        LoadedModel model = job.model();
+        long[] counts = model.metadata().charCounts().stream().mapToLong(Long::longValue).toArray();
+        return Sampler.sample(model.newSession(), model.vocabulary(), counts, job.params(), listener);
+    }
+
+    private Job prepare(String modelName, GenerateRequest request) {
+        ModelSpecValidator.requireRange("length", request.length(), 1, limits.maxGenerateLength(),
+                "max-generate-length");
+        ModelSpecValidator.requireRange("n", request.n(), 1, limits.maxSamples(), "max-samples");
+        LoadedModel model = models.load(modelName);
+        String prime = known(model.vocabulary(), request.prime(), request.unknownChars(), "prime");
+        ModelSpecValidator.requireRange("prime length", prime.codePointCount(0, prime.length()), 0,
+                limits.maxScoreLength(), "max-score-length");
+        long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong(1L << 48);
+        return new Job(modelName, model, new SamplingParams(prime, request.length(), request.temperature(),
+                request.topK(), request.topP(), seed, request.stop(), request.n(), request.returnLogprobs()));
+    }
+
+    /** The text with unknown characters dropped (skip) or a 400 naming them (error). */
+    private static String known(CharVocabulary vocabulary, String text, String unknownChars, String field) {
+        Set<Integer> unknown = vocabulary.unknownIn(text);
+        if (unknown.isEmpty()) {
+            return text;
+        }
+        if ("skip".equals(unknownChars)) {
+            return text.codePoints().filter(vocabulary::contains)
+                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        }
+        throw ApiException.badRequest(field + " contains characters the model never saw: "
+                + unknown.stream().limit(20).map(CharVocabulary::describe).collect(Collectors.joining(", "))
+                + (unknown.size() > 20 ? " and " + (unknown.size() - 20) + " more" : "")
+                + ". Remove them, send unknownChars: \"skip\", or use a model trained on a corpus that has them.");
+    }
+
+    private void acquireSlot() {
+        if (!slots.tryAcquire()) {
+            throw ApiException.busy("All " + limits.maxConcurrentGenerations() + " generation slots are busy "
+                    + "(charrnn.limits.max-concurrent-generations). Retry in a moment.", 1);
+        }
+    }
+
+    private static GenerateResponse response(Job job, List<Sampler.Sample> samples, long startNanos) {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        long generated = samples.stream().mapToLong(s -> s.text().codePointCount(0, s.text().length())).sum();
+        return new GenerateResponse(job.modelName(), samples.stream()
+                .map(s -> new GenerateResponse.Sample(s.text(), s.finishReason(), s.logprobs())).toList(),
+                job.params().seed(), seconds * 1000, generated / seconds);
     }
 }

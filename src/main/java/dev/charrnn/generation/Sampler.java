@@ -1,9 +1,13 @@
 package dev.charrnn.generation;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.corpus.OneHot;
@@ -11,48 +15,121 @@ import dev.charrnn.corpus.OneHot;
 /**
  * The decoding loop. The prime is fed once as a sequence, then one character per step with the
  * recurrent state kept in the network ({@code rnnTimeStep}), so cost is linear in the length.
+ * The {@code n} samples of a request run as one batch: one network step serves them all.
  */
 public final class Sampler {
+
+    /** One continuation: its text (prime and stop sequence excluded) and why it ended. */
+    public record Sample(String text, String finishReason, List<Double> logprobs) {
+    }
+
+    /** Receives text as soon as it is final: never a character a stop sequence could still remove. */
+    public interface Listener {
+        void onText(int sample, String text);
+
+        /** Checked between steps: true ends generation (finish reason "cancelled"). */
+        default boolean cancelled() {
+            return false;
+        }
+    }
+
+    private static final Listener SILENT = (sample, text) -> { };
 
     private Sampler() {
     }
 
-    /**
-     * Generates {@code params.length()} characters after the prime (the prime is not repeated).
-     * With an empty prime the first character is drawn from the corpus character frequencies.
-     * {@code session} must be private to the caller; its state is reset first.
-     */
     public static String sample(MultiLayerNetwork session, CharVocabulary vocabulary, long[] charCounts,
                                 SamplingParams params) {
-        SplittableRandom random = new SplittableRandom(params.seed());
-        int vocabularySize = vocabulary.size();
-        int[] prime = vocabulary.encode(params.prime());
-        StringBuilder text = new StringBuilder(params.length());
-        session.rnnClearPreviousState();
-        float[] next;
-        int produced = 0;
-        if (prime.length > 0) {
-            INDArray out = session.rnnTimeStep(OneHot.windows(prime, new int[] {0}, prime.length, vocabularySize));
-            next = lastStep(out, prime.length);
-        } else {
-            int first = draw(frequencies(charCounts), 1.0, random);
-            text.append(vocabulary.decode(first));
-            produced = 1;
-            next = step(session, first, vocabularySize);
-        }
-        for (; produced < params.length(); produced++) {
-            int symbol = draw(next, params.temperature(), random);
-            text.append(vocabulary.decode(symbol));
-            if (produced + 1 < params.length()) {
-                next = step(session, symbol, vocabularySize);
-            }
-        }
-        session.rnnClearPreviousState();
-        return text.toString();
+        return sample(session, vocabulary, charCounts, params, SILENT).get(0).text();
     }
 
-    /** Index drawn from p^(1/temperature); temperature 0 picks the most likely index. */
-    static int draw(float[] probabilities, double temperature, SplittableRandom random) {
+    /**
+     * Generates {@code params.n()} continuations of {@code params.length()} code points at most.
+     * With an empty prime each starts from a character drawn from the corpus frequencies.
+     * {@code session} must be private to the caller; its recurrent state is reset first.
+     */
+    public static List<Sample> sample(MultiLayerNetwork session, CharVocabulary vocabulary, long[] charCounts,
+                                      SamplingParams params, Listener listener) {
+        int vocabularySize = vocabulary.size();
+        int holdBack = params.stop().stream().mapToInt(String::length).max().orElse(1) - 1;
+        List<Stream> streams = new ArrayList<>();
+        for (int i = 0; i < params.n(); i++) {
+            streams.add(new Stream(i, new SplittableRandom(params.seed() + i * 0x9E3779B97F4A7C15L), params.logprobs()));
+        }
+        session.rnnClearPreviousState();
+        try {
+            float[][] next = params.prime().isEmpty()
+                    ? startFromFrequencies(session, vocabulary, charCounts, params, streams, listener, holdBack)
+                    : feedPrime(session, vocabulary.encode(params.prime()), params.n(), vocabularySize);
+            int produced = params.prime().isEmpty() ? 1 : 0;
+            for (; produced < params.length() && streams.stream().anyMatch(Stream::active); produced++) {
+                if (listener.cancelled()) {
+                    streams.stream().filter(Stream::active).forEach(s -> s.finish("cancelled"));
+                    break;
+                }
+                int[] symbols = new int[streams.size()];
+                for (Stream stream : streams) {
+                    symbols[stream.index] = stream.active()
+                            ? stream.append(draw(next[stream.index], params, stream.random), next[stream.index], vocabulary, params)
+                            : 0;
+                    stream.emit(listener, holdBack);
+                }
+                if (produced + 1 < params.length()) {
+                    next = step(session, symbols, vocabularySize);
+                }
+            }
+        } finally {
+            session.rnnClearPreviousState();
+        }
+        List<Sample> samples = new ArrayList<>();
+        for (Stream stream : streams) {
+            if (stream.active()) {
+                stream.finish("length");
+            }
+            stream.emit(listener, 0);
+            samples.add(new Sample(stream.text.toString(), stream.finishReason, stream.logprobs));
+        }
+        return samples;
+    }
+
+    private static float[][] startFromFrequencies(MultiLayerNetwork session, CharVocabulary vocabulary, long[] counts,
+                                                  SamplingParams params, List<Stream> streams, Listener listener,
+                                                  int holdBack) {
+        float[] frequencies = frequencies(counts);
+        int[] symbols = new int[streams.size()];
+        for (Stream stream : streams) {
+            symbols[stream.index] = stream.append(draw(frequencies, 1.0, null, null, stream.random), frequencies,
+                    vocabulary, params);
+            stream.emit(listener, holdBack);
+        }
+        return step(session, symbols, vocabulary.size());
+    }
+
+    private static float[][] feedPrime(MultiLayerNetwork session, int[] prime, int rows, int vocabularySize) {
+        INDArray out = session.rnnTimeStep(OneHot.windows(prime, new int[rows], prime.length, vocabularySize));
+        INDArray last = out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(prime.length - 1));
+        return rows(last.dup('c').data().asFloat(), rows, vocabularySize);
+    }
+
+    private static float[][] step(MultiLayerNetwork session, int[] symbols, int vocabularySize) {
+        INDArray out = session.rnnTimeStep(OneHot.step(symbols, vocabularySize));
+        return rows(out.dup('c').data().asFloat(), symbols.length, vocabularySize);
+    }
+
+    private static float[][] rows(float[] flat, int rows, int width) {
+        float[][] result = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            result[r] = Arrays.copyOfRange(flat, r * width, (r + 1) * width);
+        }
+        return result;
+    }
+
+    static int draw(float[] probabilities, SamplingParams params, SplittableRandom random) {
+        return draw(probabilities, params.temperature(), params.topK(), params.topP(), random);
+    }
+
+    /** Index drawn from p^(1/temperature) cut to topK / topP; temperature 0 picks the most likely. */
+    static int draw(float[] probabilities, double temperature, Integer topK, Double topP, SplittableRandom random) {
         if (temperature == 0) {
             return argmax(probabilities);
         }
@@ -62,11 +139,13 @@ public final class Sampler {
             weights[i] = Math.log(probabilities[i]) / temperature;
             maxLog = Math.max(maxLog, weights[i]);
         }
-        double total = 0;
         for (int i = 0; i < weights.length; i++) {
             weights[i] = Math.exp(weights[i] - maxLog);
-            total += weights[i];
         }
+        if ((topK != null && topK < weights.length) || (topP != null && topP < 1)) {
+            truncate(weights, topK == null ? weights.length : topK, topP == null ? 1.0 : topP);
+        }
+        double total = Arrays.stream(weights).sum();
         double u = random.nextDouble() * total;
         for (int i = 0; i < weights.length; i++) {
             u -= weights[i];
@@ -75,6 +154,24 @@ public final class Sampler {
             }
         }
         return argmax(probabilities);
+    }
+
+    /** Zeroes every weight outside the k largest and outside the smallest prefix holding topP of the mass. */
+    private static void truncate(double[] weights, int topK, double topP) {
+        Integer[] order = new Integer[weights.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(weights[b], weights[a]));
+        double total = Arrays.stream(weights).sum();
+        double kept = 0;
+        for (int rank = 0; rank < order.length; rank++) {
+            if (rank >= topK || kept >= topP * total) {
+                weights[order[rank]] = 0;
+            } else {
+                kept += weights[order[rank]];
+            }
+        }
     }
 
     private static int argmax(float[] values) {
@@ -87,24 +184,68 @@ public final class Sampler {
         return best;
     }
 
-    private static float[] step(MultiLayerNetwork session, int symbol, int vocabularySize) {
-        return session.rnnTimeStep(OneHot.step(new int[] {symbol}, vocabularySize)).toFloatVector();
-    }
-
-    private static float[] lastStep(INDArray out, int length) {
-        return out.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.point(length - 1)).toFloatVector();
-    }
-
     private static float[] frequencies(long[] counts) {
         float[] p = new float[counts.length];
-        double total = 0;
-        for (long c : counts) {
-            total += c;
-        }
+        double total = Arrays.stream(counts).sum();
         for (int i = 0; i < counts.length; i++) {
             p[i] = total > 0 ? (float) (counts[i] / total) : 1f / counts.length;
         }
         return p;
+    }
+
+    /** One of the n continuations being generated. */
+    private static final class Stream {
+        final int index;
+        final SplittableRandom random;
+        final StringBuilder text = new StringBuilder();
+        final List<Double> logprobs;
+        String finishReason;
+        int emitted;
+
+        Stream(int index, SplittableRandom random, boolean logprobs) {
+            this.index = index;
+            this.random = random;
+            this.logprobs = logprobs ? new ArrayList<>() : null;
+        }
+
+        boolean active() {
+            return finishReason == null;
+        }
+
+        /** Appends the drawn character and ends the stream when the text now ends in a stop sequence. */
+        int append(int symbol, float[] distribution, CharVocabulary vocabulary, SamplingParams params) {
+            text.append(vocabulary.decode(symbol));
+            if (logprobs != null) {
+                logprobs.add(Math.log(distribution[symbol]));
+            }
+            for (String stop : params.stop()) {
+                if (!stop.isEmpty() && text.length() >= stop.length()
+                        && text.lastIndexOf(stop) == text.length() - stop.length()) {
+                    text.setLength(text.length() - stop.length());
+                    if (logprobs != null) {
+                        logprobs.subList(logprobs.size() - stop.codePointCount(0, stop.length()), logprobs.size()).clear();
+                    }
+                    finish("stop");
+                    break;
+                }
+            }
+            return symbol;
+        }
+
+        void finish(String reason) {
+            finishReason = reason;
+        }
+
+        /** Hands over text that can no longer change; {@code holdBack} chars may still become a stop sequence. */
+        void emit(Listener listener, int holdBack) {
+            int end = active() ? text.length() - holdBack : text.length();
+            if (end > emitted && end > 0 && end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+                end--;
+            }
+            if (end > emitted) {
+                listener.onText(index, text.substring(emitted, end));
+                emitted = end;
+            }
+        }
     }
 }

@@ -28,6 +28,10 @@ public record CharRnnProperties(
             @DefaultValue("1000000") int maxIterations,
             @DefaultValue("10000") int maxGenerateLength,
             @DefaultValue("8") int maxConcurrentGenerations,
+            @DefaultValue("16") int maxSamples,
+            @DefaultValue("100000") int maxScoreLength,
+            @DefaultValue("2GB") DataSize modelCacheSize,
+            @DefaultValue("1GB") DataSize maxModelImportSize,
             @DefaultValue("16") int maxQueuedJobs) {
     }
 

@@ -43,8 +43,7 @@ class CorpusStoreTest {
     }
 
     private CorpusStore newStore() {
-        CharRnnProperties.Limits limits = new CharRnnProperties.Limits(DataSize.ofBytes(MAX_CORPUS_BYTES),
-                MAX_VOCABULARY, 4, 1024, 1000, 512, 1_000_000, 10_000, 8, 16);
+        CharRnnProperties.Limits limits = dev.charrnn.TestSupport.limits(DataSize.ofBytes(MAX_CORPUS_BYTES), MAX_VOCABULARY);
         CharRnnProperties properties = new CharRnnProperties(
                 new CharRnnProperties.Storage(corporaDir, tempDir.resolve("models")), limits,
                 new CharRnnProperties.Compute(1));

@@ -21,8 +21,7 @@ class ExampleCorpusTest {
     void storingExampleTextYieldsTheDocumentedId() {
         CharRnnProperties properties = new CharRnnProperties(
                 new CharRnnProperties.Storage(tempDir.resolve("corpora"), tempDir.resolve("models")),
-                new CharRnnProperties.Limits(DataSize.ofMegabytes(50), 2000, 4, 1024, 1000, 512, 1_000_000,
-                        10_000, 8, 16),
+                dev.charrnn.TestSupport.limits(DataSize.ofMegabytes(50), 2000),
                 new CharRnnProperties.Compute(1));
         CorpusStore store = new CorpusStore(properties, JsonMapper.builder().build());
 

@@ -112,7 +112,7 @@ class ServiceOverHttpTest {
     private void assertSameSampleAfterReloadFromDisk(String model, JsonNode request, String served) {
         LoadedModel reloaded = new ModelStore(TestSupport.properties(storage), json).load(model);
         long[] counts = reloaded.metadata().charCounts().stream().mapToLong(Long::longValue).toArray();
-        String again = Sampler.sample(reloaded.newSession(), reloaded.vocabulary(), counts, new SamplingParams(
+        String again = Sampler.sample(reloaded.newSession(), reloaded.vocabulary(), counts, SamplingParams.simple(
                 request.get("prime").asString(), request.get("length").asInt(), request.get("temperature").asDouble(),
                 request.get("seed").asLong()));
         assertThat(again).isEqualTo(served);

@@ -105,7 +105,7 @@ class ModelStoreTest {
     }
 
     private static String sample(MultiLayerNetwork net, long seed) {
-        return Sampler.sample(net, text.vocabulary(), text.trainCounts(), new SamplingParams("the ", 60, 1.0, seed));
+        return Sampler.sample(net, text.vocabulary(), text.trainCounts(), SamplingParams.simple("the ", 60, 1.0, seed));
     }
 
     private static ModelMetadata metadata(String name) {
