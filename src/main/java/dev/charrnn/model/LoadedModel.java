@@ -10,6 +10,11 @@ import dev.charrnn.corpus.CharVocabulary;
  */
 public record LoadedModel(ModelMetadata metadata, CharVocabulary vocabulary, MultiLayerNetwork network) {
 
+    /** Memory the weights take (float parameters). */
+    public long bytes() {
+        return network.numParams() * Float.BYTES;
+    }
+
     /** A network of its own that shares this model's weights (about 0.3 ms, no weight copy). */
     public MultiLayerNetwork newSession() {
         MultiLayerNetwork session = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());

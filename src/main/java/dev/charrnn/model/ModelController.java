@@ -3,7 +3,18 @@ package dev.charrnn.model;
 import java.util.List;
 import java.util.function.Predicate;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -13,6 +24,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.charrnn.system.ApiException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 @RestController
@@ -21,10 +33,12 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 public class ModelController {
 
     private final ModelStore store;
+    private final ModelArchive archive;
     private final Predicate<String> beingTrained;
 
-    public ModelController(ModelStore store, ModelWriters writers) {
+    public ModelController(ModelStore store, ModelArchive archive, ModelWriters writers) {
         this.store = store;
+        this.archive = archive;
         this.beingTrained = writers::writes;
     }
 
@@ -49,5 +63,29 @@ public class ModelController {
         }
         store.delete(name);
         return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping(value = "/{name}/download", produces = "application/zip")
+    @Operation(summary = "Download a model", description = "A zip with model.json and model.zip (weights and "
+            + "optimizer state): everything needed to serve it, or to import it into another instance.")
+    public ResponseEntity<StreamingResponseBody> download(@Parameter(example = "demo") @PathVariable String name) {
+        store.metadata(name);
+        return ResponseEntity.ok()
+                .header(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment().filename(name + ".zip").build().toString())
+                .contentType(MediaType.parseMediaType("application/zip"))
+                .body(out -> archive.export(name, out));
+    }
+
+    @PostMapping(value = "/{name}/import", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @Operation(summary = "Import a model", description = "Multipart 'file': a zip made by /download. It is checked "
+            + "completely (metadata, weights, vocabulary) before it appears; a corrupt, truncated or foreign zip is "
+            + "a 400 and leaves nothing behind.")
+    @ApiResponse(responseCode = "201", description = "Imported")
+    public ResponseEntity<ModelSummary> importModel(@PathVariable String name, @RequestPart("file") MultipartFile file)
+            throws IOException {
+        try (InputStream in = file.getInputStream()) {
+            ModelMetadata imported = archive.importModel(name, in, file.getSize());
+            return ResponseEntity.created(URI.create("/api/models/" + name)).body(ModelSummary.of(imported));
+        }
     }
 }

@@ -6,9 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import java.util.LinkedHashMap;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -39,11 +38,14 @@ public class ModelStore {
 
     private final Path root;
     private final JsonMapper json;
-    private final Map<String, LoadedModel> loaded = new ConcurrentHashMap<>();
+    private final long cacheBytes;
+    /** Loaded models, least recently used first; bounded by the weights' size in memory. */
+    private final LinkedHashMap<String, LoadedModel> loaded = new LinkedHashMap<>(16, 0.75f, true);
 
     public ModelStore(CharRnnProperties properties, JsonMapper json) {
         this.root = properties.storage().modelsDir();
         this.json = json;
+        this.cacheBytes = properties.limits().modelCacheSize().toBytes();
     }
 
     public boolean exists(String name) {
@@ -77,7 +79,7 @@ public class ModelStore {
         Path dir = directory(metadata.name());
         AtomicFiles.write(dir.resolve(WEIGHTS), file -> ModelSerializer.writeModel(network, file.toFile(), true));
         AtomicFiles.write(dir.resolve(METADATA), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
-        loaded.remove(metadata.name());
+        evict(metadata.name());
         log.info("saved model {} to {}", metadata.name(), dir.toAbsolutePath());
     }
 
@@ -108,13 +110,44 @@ public class ModelStore {
     /** The model's weights in memory, loaded once and shared. */
     public LoadedModel load(String name) {
         ModelMetadata metadata = metadata(name);
-        return loaded.compute(name, (key, cached) -> cached != null && cached.metadata().equals(metadata)
-                ? cached : read(metadata));
+        synchronized (loaded) {
+            LoadedModel cached = loaded.get(name);
+            if (cached != null && cached.metadata().equals(metadata)) {
+                return cached;
+            }
+        }
+        LoadedModel fresh = read(metadata);
+        synchronized (loaded) {
+            loaded.put(name, fresh);
+            long total = loaded.values().stream().mapToLong(LoadedModel::bytes).sum();
+            var oldest = loaded.entrySet().iterator();
+            while (total > cacheBytes && oldest.hasNext()) {
+                var entry = oldest.next();
+                if (!entry.getKey().equals(name)) {
+                    total -= entry.getValue().bytes();
+                    oldest.remove();
+                }
+            }
+        }
+        return fresh;
+    }
+
+    /** Names of the models held in memory, least recently used first. */
+    public List<String> cached() {
+        synchronized (loaded) {
+            return List.copyOf(loaded.keySet());
+        }
+    }
+
+    private void evict(String name) {
+        synchronized (loaded) {
+            loaded.remove(name);
+        }
     }
 
     public void delete(String name) {
         metadata(name);
-        loaded.remove(name);
+        evict(name);
         try {
             FileSystemUtils.deleteRecursively(directory(name));
         } catch (IOException e) {

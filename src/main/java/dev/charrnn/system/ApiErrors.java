@@ -30,10 +30,11 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
-    private final long maxCorpusBytes;
+    private final long maxUploadBytes;
 
     public ApiErrors(CharRnnProperties properties) {
-        this.maxCorpusBytes = properties.limits().maxCorpusSize().toBytes();
+        this.maxUploadBytes = Math.max(properties.limits().maxCorpusSize().toBytes(),
+                properties.limits().maxModelImportSize().toBytes());
     }
 
     @Override
@@ -55,8 +56,8 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        return problem(HttpStatus.CONTENT_TOO_LARGE, "The upload is larger than the limit of " + maxCorpusBytes
-                + " bytes (charrnn.limits.max-corpus-size). Upload a smaller text.", headers);
+        return problem(HttpStatus.CONTENT_TOO_LARGE, "The upload is larger than the limit of " + maxUploadBytes
+                + " bytes (charrnn.limits.max-corpus-size for texts, max-model-import-size for models).", headers);
     }
 
     @ExceptionHandler(Exception.class)

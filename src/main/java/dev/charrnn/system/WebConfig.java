@@ -12,10 +12,11 @@ import jakarta.servlet.MultipartConfigElement;
 @Configuration
 public class WebConfig {
 
-    /** Multipart uploads follow charrnn.limits.max-corpus-size, not Spring's 1 MB default. */
+    /** Multipart uploads follow the corpus and model-import limits, not Spring's 1 MB default. */
     @Bean
     MultipartConfigElement multipartConfig(CharRnnProperties properties) {
-        DataSize max = properties.limits().maxCorpusSize();
+        DataSize max = DataSize.ofBytes(Math.max(properties.limits().maxCorpusSize().toBytes(),
+                properties.limits().maxModelImportSize().toBytes()));
         MultipartConfigFactory factory = new MultipartConfigFactory();
         factory.setMaxFileSize(max);
         factory.setMaxRequestSize(DataSize.ofBytes(max.toBytes() + DataSize.ofMegabytes(1).toBytes()));

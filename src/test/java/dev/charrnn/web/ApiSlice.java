@@ -13,6 +13,7 @@ import org.springframework.test.context.TestPropertySource;
 import dev.charrnn.corpus.CorpusStore;
 import dev.charrnn.generation.GenerationService;
 import dev.charrnn.model.ModelSpecValidator;
+import dev.charrnn.model.ModelArchive;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
@@ -26,12 +27,13 @@ import dev.charrnn.training.TrainingService;
 @Retention(RetentionPolicy.RUNTIME)
 @WebMvcTest
 @EnableConfigurationProperties(CharRnnProperties.class)
-@Import({CorpusStore.class, ModelStore.class, ModelSpecValidator.class, TrainingService.class,
+@Import({CorpusStore.class, ModelStore.class, ModelArchive.class, ModelSpecValidator.class, TrainingService.class,
         GenerationService.class, Nd4jRuntime.class})
 @TestPropertySource(properties = {
         "charrnn.storage.corpora-dir=${java.io.tmpdir}/charrnn-slice-${random.uuid}/corpora",
         "charrnn.storage.models-dir=${java.io.tmpdir}/charrnn-slice-${random.uuid}/models",
         "charrnn.limits.max-corpus-size=64KB",
-        "charrnn.limits.max-generate-length=500"})
+        "charrnn.limits.max-generate-length=500",
+        "charrnn.limits.max-samples=4"})
 public @interface ApiSlice {
 }
