@@ -1,13 +1,19 @@
 package dev.charrnn;
 
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
 
 import org.springframework.util.unit.DataSize;
 
 import dev.charrnn.corpus.EncodedText;
 import dev.charrnn.model.CellType;
+import dev.charrnn.model.ModelMetadata;
 import dev.charrnn.model.ModelSpec;
+import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.training.Trainer;
+import dev.charrnn.training.TrainingSchedule;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Small shared fixtures: configuration over a temp dir and texts generated in code. */
@@ -42,6 +48,19 @@ public final class TestSupport {
 
     public static EncodedText patternText() {
         return EncodedText.of(repeatedSentence(60), 0.1);
+    }
+
+    /** Trains the tiny LSTM on the pattern text and saves it as a model, unless it exists. */
+    public static void savePatternModel(ModelStore models, String name) {
+        if (models.exists(name)) {
+            return;
+        }
+        EncodedText text = patternText();
+        ModelSpec spec = tinySpec(CellType.LSTM, 1);
+        Trainer.Result result = Trainer.train(text, spec, TrainingSchedule.iterations(120, 0.1, 120), m -> { });
+        models.save(new ModelMetadata(name, spec, text.vocabulary().codePoints(),
+                Arrays.stream(text.trainCounts()).boxed().toList(), "pattern", result.network().numParams(),
+                result.metrics(), result.history(), "CPU", Instant.parse("2026-01-01T00:00:00Z")), result.network());
     }
 
     /** A small network that learns the pattern text in about a hundred steps. */

@@ -12,6 +12,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -43,11 +47,15 @@ public class GenerationService {
     private final Semaphore slots;
     private final ExecutorService streamers;
 
-    public GenerationService(ModelStore models, CharRnnProperties properties, Nd4jRuntime nd4j) {
+    public GenerationService(ModelStore models, CharRnnProperties properties, Nd4jRuntime nd4j,
+                             ObjectProvider<MeterRegistry> meters) {
         this.models = models;
         this.limits = properties.limits();
         this.nd4j = nd4j;
         this.slots = new Semaphore(limits.maxConcurrentGenerations());
+        Gauge.builder("charrnn.generations.active", slots, s -> limits.maxConcurrentGenerations() - s.availablePermits())
+                .description("Generation and scoring requests running now")
+                .register(meters.getIfAvailable(SimpleMeterRegistry::new));
         AtomicInteger count = new AtomicInteger();
         this.streamers = Executors.newFixedThreadPool(limits.maxConcurrentGenerations(), runnable -> {
             Thread thread = new Thread(runnable, "generation-stream-" + count.incrementAndGet());

@@ -10,8 +10,6 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import java.time.Instant;
-import java.util.Arrays;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,12 +22,7 @@ import org.springframework.test.web.servlet.ResultActions;
 import com.jayway.jsonpath.JsonPath;
 
 import dev.charrnn.TestSupport;
-import dev.charrnn.corpus.EncodedText;
-import dev.charrnn.model.CellType;
-import dev.charrnn.model.ModelMetadata;
 import dev.charrnn.model.ModelStore;
-import dev.charrnn.training.Trainer;
-import dev.charrnn.training.TrainingSchedule;
 
 /** Generation and the model registry over MockMvc, on a real model trained and saved in the test. */
 @ApiSlice
@@ -45,15 +38,7 @@ class GenerationApiTest {
 
     @BeforeEach
     void saveATrainedModel() {
-        if (models.exists(MODEL)) {
-            return;
-        }
-        EncodedText text = TestSupport.patternText();
-        Trainer.Result result = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1),
-                TrainingSchedule.iterations(120, 0.1, 120), m -> { });
-        models.save(new ModelMetadata(MODEL, TestSupport.tinySpec(CellType.LSTM, 1), text.vocabulary().codePoints(),
-                Arrays.stream(text.trainCounts()).boxed().toList(), "pattern", result.network().numParams(),
-                result.metrics(), result.history(), "CPU", Instant.now()), result.network());
+        TestSupport.savePatternModel(models, MODEL);
     }
 
     @Test

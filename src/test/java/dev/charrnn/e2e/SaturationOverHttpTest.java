@@ -1,0 +1,74 @@
+package dev.charrnn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.charrnn.TestSupport;
+import dev.charrnn.model.ModelStore;
+
+/** A saturated server answers 503 with Retry-After at once instead of making clients hang. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class SaturationOverHttpTest {
+
+    @TempDir
+    static Path storage;
+
+    @DynamicPropertySource
+    static void storage(DynamicPropertyRegistry registry) {
+        registry.add("charrnn.storage.corpora-dir", () -> storage.resolve("corpora").toString());
+        registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
+        registry.add("charrnn.limits.max-concurrent-generations", () -> 1);
+        registry.add("charrnn.limits.max-generate-length", () -> 100000);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ModelStore models;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void aRequestBeyondTheGenerationSlotsGets503WithRetryAfter() throws Exception {
+        TestSupport.savePatternModel(models, "pattern");
+        HttpResponse<InputStream> holding = http.send(post("/generate/stream", "{\"length\":100000}"),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(holding.body(), StandardCharsets.UTF_8))) {
+            assertThat(reader.readLine()).isNotNull();
+
+            HttpResponse<String> refused = http.send(post("/generate", "{\"length\":10}"), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            assertThat(refused.body()).contains("max-concurrent-generations");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
+                http.send(post("/generate", "{\"length\":10}"), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+    }
+
+    private HttpRequest post(String path, String body) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/models/pattern" + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+}
