@@ -46,6 +46,9 @@ public class GenerationService {
     private final Nd4jRuntime nd4j;
     private final Semaphore slots;
     private final ExecutorService streamers;
+    private final boolean batching;
+    private final ExecutorService decoders;
+    private final Map<String, ContinuousBatcher> batchers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public GenerationService(ModelStore models, CharRnnProperties properties, Nd4jRuntime nd4j,
                              ObjectProvider<MeterRegistry> meters) {
@@ -53,15 +56,27 @@ public class GenerationService {
         this.limits = properties.limits();
         this.nd4j = nd4j;
         this.slots = new Semaphore(limits.maxConcurrentGenerations());
+        this.batching = properties.generation().continuousBatching();
+        this.decoders = Executors.newCachedThreadPool(daemon("generation-decoder-"));
         Gauge.builder("charrnn.generations.active", slots, s -> limits.maxConcurrentGenerations() - s.availablePermits())
                 .description("Generation and scoring requests running now")
                 .register(meters.getIfAvailable(SimpleMeterRegistry::new));
+        this.streamers = Executors.newFixedThreadPool(limits.maxConcurrentGenerations(), daemon("generation-stream-"));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
         AtomicInteger count = new AtomicInteger();
-        this.streamers = Executors.newFixedThreadPool(limits.maxConcurrentGenerations(), runnable -> {
-            Thread thread = new Thread(runnable, "generation-stream-" + count.incrementAndGet());
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
-        });
+        };
+    }
+
+    /** Rows in the largest batched step a model's decoder has run (0 when it never ran batched). */
+    public int largestBatch(String modelName) {
+        ContinuousBatcher batcher = batchers.get(modelName);
+        return batcher == null ? 0 : batcher.largestBatch();
     }
 
     /** A validated request, ready to run. */
@@ -128,6 +143,7 @@ public class GenerationService {
     @PreDestroy
     void shutdown() {
         streamers.shutdownNow();
+        decoders.shutdownNow();
     }
 
     private void streamTo(SseEmitter emitter, AtomicBoolean gone, Job job) {
@@ -170,6 +186,16 @@ public class GenerationService {
 
     private List<Sampler.Sample> run(Job job, Sampler.Listener listener) {
         LoadedModel model = job.model();
+        if (batching) {
+            ContinuousBatcher batcher = batchers.compute(job.modelName(), (name, current) ->
+                    current != null && current.model() == model ? current
+                            : new ContinuousBatcher(model, decoders, nd4j::applyToCurrentThread));
+            try {
+                return batcher.submit(job.params(), listener).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
         long[] counts = model.metadata().charCounts().stream().mapToLong(Long::longValue).toArray();
         return Sampler.sample(model.newSession(), model.vocabulary(), counts, job.params(), listener);
     }

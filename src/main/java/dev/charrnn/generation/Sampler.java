@@ -52,9 +52,9 @@ public final class Sampler {
                                       SamplingParams params, Listener listener) {
         int vocabularySize = vocabulary.size();
         int holdBack = params.stop().stream().mapToInt(String::length).max().orElse(1) - 1;
-        List<Stream> streams = new ArrayList<>();
+        List<SampleStream> streams = new ArrayList<>();
         for (int i = 0; i < params.n(); i++) {
-            streams.add(new Stream(i, new SplittableRandom(params.seed() + i * 0x9E3779B97F4A7C15L), params.logprobs()));
+            streams.add(new SampleStream(i, new SplittableRandom(params.seed() + i * 0x9E3779B97F4A7C15L), params.logprobs()));
         }
         session.rnnClearPreviousState();
         try {
@@ -62,15 +62,15 @@ public final class Sampler {
                     ? startFromFrequencies(session, vocabulary, charCounts, params, streams, listener, holdBack)
                     : feedPrime(session, vocabulary.encode(params.prime()), params.n(), vocabularySize);
             int produced = params.prime().isEmpty() ? 1 : 0;
-            for (; produced < params.length() && streams.stream().anyMatch(Stream::active); produced++) {
+            for (; produced < params.length() && streams.stream().anyMatch(SampleStream::active); produced++) {
                 if (listener.cancelled()) {
-                    streams.stream().filter(Stream::active).forEach(s -> s.finish("cancelled"));
+                    streams.stream().filter(SampleStream::active).forEach(s -> s.finish("cancelled"));
                     break;
                 }
                 int[] symbols = new int[streams.size()];
-                for (Stream stream : streams) {
-                    symbols[stream.index] = stream.active()
-                            ? stream.append(draw(next[stream.index], params, stream.random), next[stream.index], vocabulary, params)
+                for (SampleStream stream : streams) {
+                    symbols[stream.index()] = stream.active()
+                            ? stream.append(draw(next[stream.index()], params, stream.random()), next[stream.index()], vocabulary, params)
                             : 0;
                     stream.emit(listener, holdBack);
                 }
@@ -82,23 +82,23 @@ public final class Sampler {
             session.rnnClearPreviousState();
         }
         List<Sample> samples = new ArrayList<>();
-        for (Stream stream : streams) {
+        for (SampleStream stream : streams) {
             if (stream.active()) {
                 stream.finish("length");
             }
             stream.emit(listener, 0);
-            samples.add(new Sample(stream.text.toString(), stream.finishReason, stream.logprobs));
+            samples.add(stream.toSample());
         }
         return samples;
     }
 
     private static float[][] startFromFrequencies(MultiLayerNetwork session, CharVocabulary vocabulary, long[] counts,
-                                                  SamplingParams params, List<Stream> streams, Listener listener,
+                                                  SamplingParams params, List<SampleStream> streams, Listener listener,
                                                   int holdBack) {
         float[] frequencies = frequencies(counts);
         int[] symbols = new int[streams.size()];
-        for (Stream stream : streams) {
-            symbols[stream.index] = stream.append(draw(frequencies, 1.0, null, null, stream.random), frequencies,
+        for (SampleStream stream : streams) {
+            symbols[stream.index()] = stream.append(draw(frequencies, 1.0, null, null, stream.random()), frequencies,
                     vocabulary, params);
             stream.emit(listener, holdBack);
         }
@@ -191,61 +191,5 @@ public final class Sampler {
             p[i] = total > 0 ? (float) (counts[i] / total) : 1f / counts.length;
         }
         return p;
-    }
-
-    /** One of the n continuations being generated. */
-    private static final class Stream {
-        final int index;
-        final SplittableRandom random;
-        final StringBuilder text = new StringBuilder();
-        final List<Double> logprobs;
-        String finishReason;
-        int emitted;
-
-        Stream(int index, SplittableRandom random, boolean logprobs) {
-            this.index = index;
-            this.random = random;
-            this.logprobs = logprobs ? new ArrayList<>() : null;
-        }
-
-        boolean active() {
-            return finishReason == null;
-        }
-
-        /** Appends the drawn character and ends the stream when the text now ends in a stop sequence. */
-        int append(int symbol, float[] distribution, CharVocabulary vocabulary, SamplingParams params) {
-            text.append(vocabulary.decode(symbol));
-            if (logprobs != null) {
-                logprobs.add(Math.log(distribution[symbol]));
-            }
-            for (String stop : params.stop()) {
-                if (!stop.isEmpty() && text.length() >= stop.length()
-                        && text.lastIndexOf(stop) == text.length() - stop.length()) {
-                    text.setLength(text.length() - stop.length());
-                    if (logprobs != null) {
-                        logprobs.subList(logprobs.size() - stop.codePointCount(0, stop.length()), logprobs.size()).clear();
-                    }
-                    finish("stop");
-                    break;
-                }
-            }
-            return symbol;
-        }
-
-        void finish(String reason) {
-            finishReason = reason;
-        }
-
-        /** Hands over text that can no longer change; {@code holdBack} chars may still become a stop sequence. */
-        void emit(Listener listener, int holdBack) {
-            int end = active() ? text.length() - holdBack : text.length();
-            if (end > emitted && end > 0 && end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
-                end--;
-            }
-            if (end > emitted) {
-                listener.onText(index, text.substring(emitted, end));
-                emitted = end;
-            }
-        }
     }
 }

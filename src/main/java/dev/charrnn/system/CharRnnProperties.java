@@ -11,7 +11,8 @@ import org.springframework.util.unit.DataSize;
 public record CharRnnProperties(
         @DefaultValue Storage storage,
         @DefaultValue Limits limits,
-        @DefaultValue Compute compute) {
+        @DefaultValue Compute compute,
+        @DefaultValue Generation generation) {
 
     public record Storage(
             @DefaultValue("corpora") Path corporaDir,
@@ -33,6 +34,14 @@ public record CharRnnProperties(
             @DefaultValue("2GB") DataSize modelCacheSize,
             @DefaultValue("1GB") DataSize maxModelImportSize,
             @DefaultValue("16") int maxQueuedJobs) {
+    }
+
+    /**
+     * Continuous batching: concurrent requests on one model advance together, one network step for
+     * all their streams. Throughput grows with concurrency; a draw can differ from a solo run in
+     * rare near-ties (batched rows round differently, ~1e-7). false gives bit-exact seeds under load.
+     */
+    public record Generation(@DefaultValue("true") boolean continuousBatching) {
     }
 
     /**

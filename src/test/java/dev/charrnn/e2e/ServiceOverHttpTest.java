@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
@@ -112,9 +113,16 @@ class ServiceOverHttpTest {
     private void assertSameSampleAfterReloadFromDisk(String model, JsonNode request, String served) {
         LoadedModel reloaded = new ModelStore(TestSupport.properties(storage), json).load(model);
         long[] counts = reloaded.metadata().charCounts().stream().mapToLong(Long::longValue).toArray();
-        String again = Sampler.sample(reloaded.newSession(), reloaded.vocabulary(), counts, SamplingParams.simple(
-                request.get("prime").asString(), request.get("length").asInt(), request.get("temperature").asDouble(),
-                request.get("seed").asLong()));
+        List<String> stop = new java.util.ArrayList<>();
+        if (request.has("stop")) {
+            request.get("stop").forEach(s -> stop.add(s.asString()));
+        }
+        SamplingParams params = new SamplingParams(request.get("prime").asString(), request.get("length").asInt(),
+                request.get("temperature").asDouble(), request.has("topK") ? request.get("topK").asInt() : null,
+                request.has("topP") ? request.get("topP").asDouble() : null, request.get("seed").asLong(), stop,
+                request.has("n") ? request.get("n").asInt() : 1, false);
+        String again = Sampler.sample(reloaded.newSession(), reloaded.vocabulary(), counts, params,
+                (i, t) -> { }).get(0).text();
         assertThat(again).isEqualTo(served);
     }
 
