@@ -45,7 +45,7 @@ public class ModelController {
     @GetMapping
     @Operation(summary = "List trained models", description = "Oldest first")
     public List<ModelSummary> list() {
-        return store.list().stream().map(ModelSummary::of).toList();
+        return store.list().stream().map(m -> ModelSummary.of(m, store.sizeBytes(m.name()))).toList();
     }
 
     @GetMapping("/{name}")
@@ -85,7 +85,8 @@ public class ModelController {
             throws IOException {
         try (InputStream in = file.getInputStream()) {
             ModelMetadata imported = archive.importModel(name, in, file.getSize());
-            return ResponseEntity.created(URI.create("/api/models/" + name)).body(ModelSummary.of(imported));
+            return ResponseEntity.created(URI.create("/api/models/" + name))
+                    .body(ModelSummary.of(imported, store.sizeBytes(name)));
         }
     }
 }

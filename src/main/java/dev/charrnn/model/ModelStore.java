@@ -132,6 +132,15 @@ public class ModelStore {
         return fresh;
     }
 
+    /** Bytes of the model's weights file on disk. */
+    public long sizeBytes(String name) {
+        try {
+            return Files.size(directory(name).resolve(WEIGHTS));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /** Names of the models held in memory, least recently used first. */
     public List<String> cached() {
         synchronized (loaded) {

@@ -21,6 +21,7 @@ import dev.charrnn.corpus.EncodedText;
 import dev.charrnn.generation.Sampler;
 import dev.charrnn.generation.SamplingParams;
 import dev.charrnn.system.ApiException;
+import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.training.Trainer;
 import dev.charrnn.training.TrainingSchedule;
 
@@ -69,6 +70,26 @@ class ModelStoreTest {
         assertThat(Files.exists(root.resolve("models/one"))).isFalse();
         assertThatThrownBy(() -> store.metadata("one")).isInstanceOf(ApiException.class)
                 .extracting(e -> ((ApiException) e).getStatusCode().value()).isEqualTo(404);
+    }
+
+    @Test
+    void theCacheKeepsTheMostRecentlyUsedModelsWithinItsMemoryBudget() {
+        long oneModel = trained.network().numParams() * Float.BYTES;
+        CharRnnProperties base = TestSupport.properties(root);
+        CharRnnProperties twoModels = new CharRnnProperties(base.storage(), new CharRnnProperties.Limits(
+                base.limits().maxCorpusSize(), 2000, 4, 1024, 1000, 512, 1_000_000, 10_000, 8, 16, 100_000,
+                org.springframework.util.unit.DataSize.ofBytes(2 * oneModel + 1), base.limits().maxModelImportSize(), 16),
+                base.compute(), base.generation());
+        ModelStore store = new ModelStore(twoModels, TestSupport.json());
+        for (String name : new String[] {"a", "b", "c"}) {
+            store.save(metadata(name), trained.network());
+        }
+        store.load("a");
+        store.load("b");
+        store.load("a");
+        store.load("c");
+        assertThat(store.cached()).containsExactly("a", "c");
+        assertThat(store.load("a")).isSameAs(store.load("a"));
     }
 
     @Test

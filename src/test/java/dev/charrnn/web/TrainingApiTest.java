@@ -123,6 +123,14 @@ class TrainingApiTest {
         mvc.perform(get("/api/models/" + name))
                 .andExpect(jsonPath("$.history[*].iteration", org.hamcrest.Matchers.contains(25, 30)))
                 .andExpect(jsonPath("$.spec.hiddenSize").value(16));
+
+        String running = submit("{\"fromModel\":\"" + name + "\",\"schedule\":{\"maxIterations\":100000}}")
+                .andReturn().getResponse().getHeader("Location");
+        expectProblem(mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
+                .delete("/api/models/" + name)), 409, "being written");
+        mvc.perform(post(running + "/cancel")).andExpect(status().isOk());
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> JsonPath.read(mvc.perform(get(running))
+                .andReturn().getResponse().getContentAsString(), "$.state").equals("CANCELLED"));
     }
 
     @Test
