@@ -16,6 +16,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import tools.jackson.core.JacksonException;
@@ -60,6 +61,12 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
                 + " bytes (charrnn.limits.max-corpus-size for texts, max-model-import-size for models).", headers);
     }
 
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<Object> malformedMultipart(MultipartException ex) {
+        return problem(HttpStatus.BAD_REQUEST, "Malformed multipart request: send multipart/form-data with a "
+                + "boundary and a 'file' part (curl -F file=@corpus.txt ...).", null);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception ex) {
         log.error("unhandled error", ex);
@@ -77,12 +84,13 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
 
     /** Names the field and the problem without leaking class names or stack traces. */
     static String readableJsonError(HttpMessageNotReadableException ex) {
-        Throwable cause = ex.getMostSpecificCause();
-        if (cause instanceof JacksonException jackson) {
+        JacksonException jackson = jacksonCause(ex);
+        if (jackson != null) {
             String path = jackson.getPath().stream()
                     .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[");
-            String problem = firstLine(jackson.getOriginalMessage());
+            Throwable root = ex.getMostSpecificCause();
+            String problem = firstLine(root instanceof JacksonException ? jackson.getOriginalMessage() : root.getMessage());
             return "Malformed request body" + (path.isEmpty() ? "" : " at '" + path + "'") + ": " + problem
                     + ". Send a JSON object as described in the API docs (/swagger-ui.html).";
         }
@@ -92,11 +100,21 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
         return "Unreadable request body. Send a JSON object as described in the API docs (/swagger-ui.html).";
     }
 
+    private static JacksonException jacksonCause(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof JacksonException jackson) {
+                return jackson;
+            }
+        }
+        return null;
+    }
+
     private static String firstLine(String message) {
         if (message == null) {
             return "invalid JSON";
         }
         String line = message.lines().findFirst().orElse(message);
-        return line.replaceAll("`(?:[\\w$]+\\.)+([\\w$]+)`", "$1").replaceAll("\\(class (?:[\\w$]+\\.)+([\\w$]+)\\)", "");
+        return line.replaceAll(" \\(but could if coercion was enabled[^)]*\\)", "")
+                .replaceAll("`(?:[\\w$]+\\.)+([\\w$]+)`", "$1").replaceAll("\\(class (?:[\\w$]+\\.)+([\\w$]+)\\)", "");
     }
 }

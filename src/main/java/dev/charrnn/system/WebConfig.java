@@ -1,6 +1,9 @@
 package dev.charrnn.system;
 
+import org.apache.catalina.core.StandardHost;
 import org.springframework.boot.servlet.MultipartConfigFactory;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.unit.DataSize;
@@ -22,6 +25,13 @@ public class WebConfig {
         factory.setMaxRequestSize(DataSize.ofBytes(max.toBytes() + DataSize.ofMegabytes(1).toBytes()));
         factory.setFileSizeThreshold(DataSize.ofMegabytes(1));
         return factory.createMultipartConfig();
+    }
+
+    /** Tomcat's own error pages (for requests rejected before Spring sees them) as problem+json. */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> problemJsonForTomcatErrors() {
+        return factory -> factory.addContextCustomizers(context ->
+                ((StandardHost) context.getParent()).setErrorReportValveClass(ProblemJsonErrorValve.class.getName()));
     }
 
     @Bean

@@ -124,6 +124,10 @@ public class TrainingService implements ModelWriters {
     /** Validates the request and fills in what fromModel implies; every refusal says what to change. */
     private TrainingRequest resolve(TrainingRequest request) {
         TrainingSchedule schedule = request.schedule();
+        if (schedule.maxDuration() != null && (schedule.maxDuration().isNegative() || schedule.maxDuration().isZero())) {
+            throw ApiException.badRequest("schedule.maxDuration must be positive, such as PT30M; got "
+                    + schedule.maxDuration() + ".");
+        }
         if (schedule.maxIterations() != null) {
             ModelSpecValidator.requireRange("schedule.maxIterations", schedule.maxIterations(), 1,
                     limits.maxIterations(), "max-iterations");

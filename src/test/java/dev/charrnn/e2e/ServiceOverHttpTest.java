@@ -91,6 +91,30 @@ class ServiceOverHttpTest {
     }
 
     @Test
+    void urlsTomcatRejectsStillGetProblemJson() throws Exception {
+        for (String path : new String[] {"/api/models/a%2Fb", "/api/corpora/%00"}) {
+            HttpResponse<String> response = http.send(get(path), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(path).isEqualTo(400);
+            assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+            assertThat(json.readTree(response.body()).get("detail").asString()).contains("encoded slashes");
+        }
+    }
+
+    @Test
+    void aMultipartBodyWithoutBoundaryIsA400() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/corpora"))
+                .header("Content-Type", "multipart/form-data").POST(HttpRequest.BodyPublishers.ofString("garbage")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json.readTree(response.body()).get("detail").asString()).contains("multipart");
+    }
+
+    @Test
+    void theRootPageLeadsToThePlayground() throws Exception {
+        assertThat(send(get("/"), 200)).contains("swagger-ui.html");
+    }
+
+    @Test
     void operationalEndpointsAnswer() throws Exception {
         assertThat(json.readTree(send(get("/actuator/health"), 200)).get("status").asString()).isEqualTo("UP");
         assertThat(send(get("/actuator/prometheus"), 200)).contains("jvm_memory_used_bytes");

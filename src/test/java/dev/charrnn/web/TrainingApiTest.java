@@ -86,6 +86,8 @@ class TrainingApiTest {
             "zero learning rate     | \"learningRate\":0                  | learningRate",
             "unknown cell           | \"cell\":\"TRANSFORMER\"            | cell",
             "misspelt field         | \"hiddenSise\":64                   | hiddenSise",
+            "fractional hidden size | \"hiddenSize\":3.7                  | spec.hiddenSize",
+            "huge hidden size       | \"hiddenSize\":1e100                | spec.hiddenSize",
             "unknown optimizer      | \"optimizer\":\"LBFGS\"           | optimizer",
             "negative clip          | \"gradientClipping\":{\"threshold\":-1} | gradientClipping.threshold",
             "unknown clip mode      | \"gradientClipping\":{\"mode\":\"HARD\"} | mode",
@@ -101,6 +103,10 @@ class TrainingApiTest {
                 "maxIterations");
         expectProblem(submit(request("ok-name", "\"batchSize\":4,\"seqLength\":16", "\"validationFraction\":0.9")), 400,
                 "validationFraction");
+        expectProblem(submit(request("ok-name", "\"batchSize\":4,\"seqLength\":16", "\"maxDuration\":\"forever\"")), 400,
+                "schedule.maxDuration");
+        expectProblem(submit(request("ok-name", "\"batchSize\":4,\"seqLength\":16", "\"maxDuration\":\"-PT5S\"")), 400,
+                "must be positive");
     }
 
     @ParameterizedTest
