@@ -115,6 +115,7 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
         }
         String line = message.lines().findFirst().orElse(message);
         return line.replaceAll(" \\(but could if coercion was enabled[^)]*\\)", "")
-                .replaceAll("`(?:[\\w$]+\\.)+([\\w$]+)`", "$1").replaceAll("\\(class (?:[\\w$]+\\.)+([\\w$]+)\\)", "");
+                .replaceAll("\\b(?:[a-z][\\w$]*\\.)+([A-Z][\\w$]*)", "$1")
+                .replace("`", "").replaceAll("\\(class (?:[\\w$]+\\.)+([\\w$]+)\\)", "");
     }
 }

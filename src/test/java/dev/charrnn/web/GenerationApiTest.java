@@ -125,6 +125,8 @@ class GenerationApiTest {
         generate(MODEL, "{\"prime\":\"the Zebra\",\"unknownChars\":\"skip\",\"length\":5,\"temperature\":0}")
                 .andExpect(status().isOk());
         generate(MODEL, "{\"length\":5}").andExpect(jsonPath("$.samples[0].logprobs").doesNotExist());
+        generate(MODEL, "{\"prime\":\"the cat\",\"length\":40,\"temperature\":0,\"stop\":\" on\"}")
+                .andExpect(jsonPath("$.samples[0].text").value(" sat"));
     }
 
     @Test
@@ -137,6 +139,7 @@ class GenerationApiTest {
         expectProblem(generate(MODEL, "{\"stop\":[\"\"]}"), 400, "stop");
         expectProblem(generate(MODEL, "{\"unknownChars\":\"maybe\"}"), 400, "unknownChars");
         expectProblem(generate(MODEL, "{\"seed\":\"abc\"}"), 400, "seed");
+        expectProblem(generate(MODEL, "{\"stop\":{\"a\":1}}"), 400, "Malformed request body at 'stop'");
     }
 
     @Test
