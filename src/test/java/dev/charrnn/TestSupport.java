@@ -29,7 +29,7 @@ public final class TestSupport {
         return new CharRnnProperties(
                 new CharRnnProperties.Storage(root.resolve("corpora"), root.resolve("models")),
                 limits(DataSize.ofMegabytes(1), 2000),
-                new CharRnnProperties.Compute(1), new CharRnnProperties.Generation(true));
+                new CharRnnProperties.Compute(1), new CharRnnProperties.Generation(true), new CharRnnProperties.Security("", false));
     }
 
     /** The service's default limits but for the corpus size and vocabulary. */

@@ -12,7 +12,8 @@ public record CharRnnProperties(
         @DefaultValue Storage storage,
         @DefaultValue Limits limits,
         @DefaultValue Compute compute,
-        @DefaultValue Generation generation) {
+        @DefaultValue Generation generation,
+        @DefaultValue Security security) {
 
     public record Storage(
             @DefaultValue("corpora") Path corporaDir,
@@ -34,6 +35,18 @@ public record CharRnnProperties(
             @DefaultValue("2GB") DataSize modelCacheSize,
             @DefaultValue("1GB") DataSize maxModelImportSize,
             @DefaultValue("16") int maxQueuedJobs) {
+    }
+
+    /**
+     * Optional API key. When set, requests that change something (upload, train, cancel, delete,
+     * import) need it as {@code Authorization: Bearer <key>} or {@code X-API-Key}; with
+     * {@code protect-reads} every /api request does.
+     */
+    public record Security(@DefaultValue("") String apiKey, @DefaultValue("false") boolean protectReads) {
+
+        public boolean enabled() {
+            return apiKey != null && !apiKey.isBlank();
+        }
     }
 
     /**

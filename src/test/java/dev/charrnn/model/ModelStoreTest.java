@@ -79,7 +79,7 @@ class ModelStoreTest {
         CharRnnProperties twoModels = new CharRnnProperties(base.storage(), new CharRnnProperties.Limits(
                 base.limits().maxCorpusSize(), 2000, 4, 1024, 1000, 512, 1_000_000, 10_000, 8, 16, 100_000,
                 org.springframework.util.unit.DataSize.ofBytes(2 * oneModel + 1), base.limits().maxModelImportSize(), 16),
-                base.compute(), base.generation());
+                base.compute(), base.generation(), base.security());
         ModelStore store = new ModelStore(twoModels, TestSupport.json());
         for (String name : new String[] {"a", "b", "c"}) {
             store.save(metadata(name), trained.network());
