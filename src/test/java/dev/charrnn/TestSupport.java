@@ -26,10 +26,13 @@ public final class TestSupport {
     }
 
     public static CharRnnProperties properties(Path root) {
-        return new CharRnnProperties(
-                new CharRnnProperties.Storage(root.resolve("corpora"), root.resolve("models")),
-                limits(DataSize.ofMegabytes(1), 2000),
-                new CharRnnProperties.Compute(1), new CharRnnProperties.Generation(true), new CharRnnProperties.Security("", false));
+        return properties(root, limits(DataSize.ofMegabytes(1), 2000));
+    }
+
+    public static CharRnnProperties properties(Path root, CharRnnProperties.Limits limits) {
+        return new CharRnnProperties(new CharRnnProperties.Storage(root.resolve("corpora"), root.resolve("models")),
+                limits, new CharRnnProperties.Compute(1), new CharRnnProperties.Generation(true),
+                new CharRnnProperties.Security("", false), new CharRnnProperties.Jobs(false));
     }
 
     /** The service's default limits but for the corpus size and vocabulary. */

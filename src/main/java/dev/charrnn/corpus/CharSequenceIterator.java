@@ -48,6 +48,19 @@ public final class CharSequenceIterator implements DataSetIterator {
         return windowsPerEpoch;
     }
 
+    /** Index of the window {@link #next()} returns next: the data position a checkpoint records. */
+    public int position() {
+        return window;
+    }
+
+    /** Continues from a recorded position (0 .. windowsPerEpoch). */
+    public void seek(int position) {
+        if (position < 0 || position > windowsPerEpoch) {
+            throw new IllegalArgumentException("position " + position + " outside 0.." + windowsPerEpoch);
+        }
+        window = position;
+    }
+
     @Override
     public boolean hasNext() {
         return window < windowsPerEpoch;

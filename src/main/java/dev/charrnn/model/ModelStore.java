@@ -34,6 +34,7 @@ public class ModelStore {
     static final String WEIGHTS = "model.zip";
     static final String METADATA = "model.json";
     static final String CHECKPOINT = "checkpoint.zip";
+    private static final String CHECKPOINT_INFO = "charrnn-checkpoint.json";
     private static final Logger log = LoggerFactory.getLogger(ModelStore.class);
 
     private final Path root;
@@ -83,9 +84,33 @@ public class ModelStore {
         log.info("saved model {} to {}", metadata.name(), dir.toAbsolutePath());
     }
 
-    /** The latest state of a running job (weights and optimizer state), replaced atomically. */
-    public void saveCheckpoint(String name, MultiLayerNetwork network) {
-        AtomicFiles.write(directory(name).resolve(CHECKPOINT), file -> ModelSerializer.writeModel(network, file.toFile(), true));
+    /** A checkpoint: weights with optimizer state, and what the trainer recorded with them. */
+    public record Checkpoint(MultiLayerNetwork network, String info) {
+    }
+
+    /**
+     * The latest state of a running job (weights, optimizer state, and {@code info} inside the same
+     * zip, so the two can never disagree), replaced atomically.
+     */
+    public void saveCheckpoint(String name, MultiLayerNetwork network, String info) {
+        AtomicFiles.write(directory(name).resolve(CHECKPOINT), file -> {
+            ModelSerializer.writeModel(network, file.toFile(), true);
+            ModelSerializer.addObjectToFile(file.toFile(), CHECKPOINT_INFO, info);
+        });
+    }
+
+    public java.util.Optional<Checkpoint> loadCheckpoint(String name) {
+        Path zip = directory(name).resolve(CHECKPOINT);
+        if (!Files.isRegularFile(zip)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(new Checkpoint(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true),
+                    ModelSerializer.getObjectFromFile(zip.toFile(), CHECKPOINT_INFO)));
+        } catch (IOException | RuntimeException e) {
+            log.warn("unreadable checkpoint {}: {}", zip, e.getMessage());
+            return java.util.Optional.empty();
+        }
     }
 
     public void deleteCheckpoint(String name) {

@@ -13,7 +13,8 @@ public record CharRnnProperties(
         @DefaultValue Limits limits,
         @DefaultValue Compute compute,
         @DefaultValue Generation generation,
-        @DefaultValue Security security) {
+        @DefaultValue Security security,
+        @DefaultValue Jobs jobs) {
 
     public record Storage(
             @DefaultValue("corpora") Path corporaDir,
@@ -47,6 +48,10 @@ public record CharRnnProperties(
         public boolean enabled() {
             return apiKey != null && !apiKey.isBlank();
         }
+    }
+
+    /** Training jobs: resume the ones a restart interrupted without being asked. */
+    public record Jobs(@DefaultValue("false") boolean autoResume) {
     }
 
     /**

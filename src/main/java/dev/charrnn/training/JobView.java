@@ -9,7 +9,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 @Schema(description = "A training job: state, progress and latest metrics")
 public record JobView(
         @Schema(description = "Job id", example = "7c1e2a90") String id,
-        @Schema(description = "QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED", example = "RUNNING") JobState state,
+        @Schema(description = "QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED or INTERRUPTED (the service stopped while it ran)", example = "RUNNING") JobState state,
         @Schema(description = "Model the job writes", example = "demo") String modelName,
         @Schema(description = "Corpus it trains on", example = "3f2a9c0d41b7e855") String corpusId,
         ModelSpec spec,

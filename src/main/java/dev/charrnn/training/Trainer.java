@@ -24,7 +24,7 @@ public final class Trainer {
     public interface Monitor {
         void onIteration(TrainingMetrics metrics);
 
-        default void onCheckpoint(MultiLayerNetwork network, TrainingMetrics metrics) {
+        default void onCheckpoint(MultiLayerNetwork network, TrainingPosition position) {
         }
 
         default boolean stopRequested() {
@@ -67,12 +67,25 @@ public final class Trainer {
     /** Continues training a network (weights, optimizer state and iteration count carry on). */
     public static Result resume(MultiLayerNetwork trained, EncodedText text, ModelSpec spec, TrainingSchedule schedule,
                                 Monitor monitor) {
+        return resume(trained, null, text, spec, schedule, monitor);
+    }
+
+    /**
+     * Continues an interrupted run from its checkpoint: same weights, optimizer state, iteration
+     * count, data position and evaluation history; the schedule's bounds count from the job's start.
+     */
+    public static Result resume(MultiLayerNetwork trained, TrainingPosition position, EncodedText text, ModelSpec spec,
+                                TrainingSchedule schedule, Monitor monitor) {
         CarriedStateNetwork network = new CarriedStateNetwork(trained.getLayerWiseConfigurations().clone());
         network.init(trained.params(), true);
         if (trained.getUpdater(false) != null && trained.getUpdater().getStateViewArray() != null) {
             network.getUpdater().getStateViewArray().assign(trained.getUpdater().getStateViewArray());
         }
-        return new Run(network, text, spec, schedule, monitor).execute();
+        Run run = new Run(network, text, spec, schedule, monitor);
+        if (position != null) {
+            run.continueFrom(position);
+        }
+        return run.execute();
     }
 
     /** One run's mutable state. */
@@ -86,7 +99,7 @@ public final class Trainer {
         private final GradientClipper clipper;
         private final CharSequenceIterator batches;
         private final List<TrainingMetrics> history = new ArrayList<>();
-        private final long firstIteration;
+        private long firstIteration;
         private final long startNanos = System.nanoTime();
         private TrainingMetrics latest;
         private TrainingMetrics best;
@@ -96,6 +109,7 @@ public final class Trainer {
         private double initialLoss = Double.NaN;
         private long epoch;
         private long trainingNanos;
+        private long stepsThisRun;
 
         Run(CarriedStateNetwork network, EncodedText text, ModelSpec spec, TrainingSchedule schedule, Monitor monitor) {
             this.network = network;
@@ -113,6 +127,20 @@ public final class Trainer {
             this.latest = TrainingMetrics.start(firstIteration);
         }
 
+        void continueFrom(TrainingPosition position) {
+            firstIteration = position.jobStartIteration();
+            epoch = position.epoch();
+            batches.seek(position.window());
+            history.addAll(position.history());
+            latest = history.isEmpty() ? TrainingMetrics.start(position.iteration())
+                    : withIteration(history.get(history.size() - 1), position.iteration());
+        }
+
+        private static TrainingMetrics withIteration(TrainingMetrics m, long iteration) {
+            return new TrainingMetrics(iteration, m.epoch(), m.trainLoss(), m.valBpc(), m.valPerplexity(),
+                    m.charsPerSecond(), m.gradNorm(), m.progress());
+        }
+
         Result execute() {
             StopReason reason = null;
             while (reason == null) {
@@ -128,7 +156,8 @@ public final class Trainer {
                 }
                 monitor.onIteration(latest);
                 if ((latest.iteration() - firstIteration) % schedule.checkpointEvery() == 0 && reason == null) {
-                    monitor.onCheckpoint(network, latest);
+                    monitor.onCheckpoint(network, new TrainingPosition(firstIteration, latest.iteration(), epoch,
+                            batches.position(), history));
                 }
             }
             restoreBest();
@@ -153,7 +182,8 @@ public final class Trainer {
                 throw new DivergedException(iteration, loss, initialLoss);
             }
             long steps = iteration - firstIteration;
-            double charsPerSecond = (double) spec.batchSize() * spec.seqLength() * steps / (trainingNanos / 1e9);
+            stepsThisRun++;
+            double charsPerSecond = (double) spec.batchSize() * spec.seqLength() * stepsThisRun / (trainingNanos / 1e9);
             latest = new TrainingMetrics(iteration, epoch, loss, latest.valBpc(), latest.valPerplexity(),
                     charsPerSecond, clipper.lastNorm(), progress(steps));
         }

@@ -63,9 +63,18 @@ public class TrainingController {
         return training.get(id).view();
     }
 
+    @PostMapping("/{id}/resume")
+    @Operation(summary = "Resume a job", description = "Continues an INTERRUPTED job (the service stopped while it "
+            + "ran) or a CANCELLED one from its last checkpoint: weights, optimizer state, iteration count and data "
+            + "position carry on; without a checkpoint it starts over. 409 for jobs in other states.")
+    public ResponseEntity<JobView> resume(@PathVariable String id) {
+        TrainingJob job = training.resume(id);
+        return ResponseEntity.accepted().location(URI.create("/api/training-jobs/" + job.id())).body(job.view());
+    }
+
     @PostMapping("/{id}/cancel")
     @Operation(summary = "Cancel a job", description = "A queued job is cancelled at once, a running one after its "
-            + "current step. 409 when the job already ended.")
+            + "current step; its last checkpoint stays, so it can be resumed. 409 when the job already ended.")
     public JobView cancel(@PathVariable String id) {
         return training.cancel(id).view();
     }

@@ -12,7 +12,7 @@ public final class TrainingJob {
 
     private final String id;
     private final TrainingRequest request;
-    private final Instant createdAt = Instant.now();
+    private final Instant createdAt;
     private JobState state = JobState.QUEUED;
     private TrainingMetrics metrics = TrainingMetrics.start(0);
     private Instant startedAt;
@@ -23,6 +23,36 @@ public final class TrainingJob {
     TrainingJob(String id, TrainingRequest request) {
         this.id = id;
         this.request = request;
+        this.createdAt = Instant.now();
+    }
+
+    /** A job read back after a restart; one that was queued or running is now INTERRUPTED. */
+    TrainingJob(JobRecord record) {
+        this.id = record.id();
+        this.request = record.request();
+        this.createdAt = record.createdAt();
+        this.state = record.state().isActive() ? JobState.INTERRUPTED : record.state();
+        this.metrics = record.metrics() != null ? record.metrics() : TrainingMetrics.start(0);
+        this.startedAt = record.startedAt();
+        this.finishedAt = record.finishedAt();
+        this.error = record.state().isActive() ? "the service stopped while the job was " + record.state()
+                + "; POST /api/training-jobs/" + record.id() + "/resume continues it" : record.error();
+    }
+
+    synchronized JobRecord record() {
+        return new JobRecord(id, request, state, metrics, createdAt, startedAt, finishedAt, error);
+    }
+
+    /** Queues an interrupted or cancelled job again. */
+    synchronized boolean requeue() {
+        if (!state.isResumable()) {
+            return false;
+        }
+        state = JobState.QUEUED;
+        cancelRequested = false;
+        error = null;
+        finishedAt = null;
+        return true;
     }
 
     public String id() {

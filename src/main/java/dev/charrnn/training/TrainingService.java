@@ -51,19 +51,58 @@ public class TrainingService implements ModelWriters {
     private final Map<String, TrainingJob> jobs = new ConcurrentHashMap<>();
     private final ExecutorService worker;
     private final Nd4jRuntime nd4j;
+    private final JobStore store;
+    private final boolean autoResume;
+    private final tools.jackson.databind.json.JsonMapper json;
 
     public TrainingService(CorpusStore corpora, ModelStore models, ModelSpecValidator specValidator,
-                           CharRnnProperties properties, Nd4jRuntime nd4j) {
+                           CharRnnProperties properties, Nd4jRuntime nd4j, JobStore store,
+                           tools.jackson.databind.json.JsonMapper json) {
         this.corpora = corpora;
         this.models = models;
         this.specValidator = specValidator;
         this.limits = properties.limits();
         this.nd4j = nd4j;
+        this.store = store;
+        this.json = json;
+        this.autoResume = properties.jobs().autoResume();
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, "training-worker");
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    /** Jobs from before a restart come back; the ones that were queued or running are INTERRUPTED. */
+    @jakarta.annotation.PostConstruct
+    void restoreJobs() {
+        for (JobRecord record : store.loadAll()) {
+            TrainingJob job = new TrainingJob(record);
+            jobs.put(job.id(), job);
+            if (record.state().isActive()) {
+                persist(job);
+                log.info("job {} was {} when the service stopped: now INTERRUPTED", job.id(), record.state());
+                if (autoResume) {
+                    resume(job.id());
+                }
+            }
+        }
+    }
+
+    /** Continues an INTERRUPTED or CANCELLED job from its last checkpoint (or from the start without one). */
+    public synchronized TrainingJob resume(String id) {
+        TrainingJob job = get(id);
+        if (writes(job.request().modelName())) {
+            throw ApiException.conflict("Another job is writing model '" + job.request().modelName() + "'.");
+        }
+        if (!job.requeue()) {
+            throw ApiException.conflict("Job '" + id + "' is " + job.state() + "; only INTERRUPTED or CANCELLED jobs "
+                    + "can be resumed.");
+        }
+        persist(job);
+        worker.execute(() -> run(job));
+        log.info("resuming job {}", id);
+        return job;
     }
 
     public synchronized TrainingJob submit(TrainingRequest request) {
@@ -75,6 +114,7 @@ public class TrainingService implements ModelWriters {
         }
         TrainingJob job = new TrainingJob(UUID.randomUUID().toString().replace("-", "").substring(0, 12), resolved);
         jobs.put(job.id(), job);
+        persist(job);
         worker.execute(() -> run(job));
         log.info("queued job {} for model {}", job.id(), resolved.modelName());
         return job;
@@ -97,7 +137,16 @@ public class TrainingService implements ModelWriters {
         if (!job.cancel()) {
             throw ApiException.conflict("Job '" + id + "' is " + job.state() + "; only QUEUED or RUNNING jobs can be cancelled.");
         }
+        persist(job);
         return job;
+    }
+
+    private void persist(TrainingJob job) {
+        try {
+            store.save(job.record());
+        } catch (RuntimeException e) {
+            log.warn("could not persist job {}: {}", job.id(), e.getMessage());
+        }
     }
 
     public boolean usesCorpus(String corpusId) {
@@ -197,6 +246,7 @@ public class TrainingService implements ModelWriters {
         if (!job.start()) {
             return;
         }
+        persist(job);
         TrainingRequest request = job.request();
         try {
             nd4j.applyToCurrentThread();
@@ -214,6 +264,8 @@ public class TrainingService implements ModelWriters {
         } catch (RuntimeException | Error e) {
             log.error("training job {} failed", job.id(), e);
             job.finish(JobState.FAILED, "internal error: " + e + " (see the server log)");
+        } finally {
+            persist(job);
         }
     }
 
@@ -236,8 +288,10 @@ public class TrainingService implements ModelWriters {
             }
 
             @Override
-            public void onCheckpoint(MultiLayerNetwork network, TrainingMetrics metrics) {
-                models.saveCheckpoint(request.modelName(), network);
+            public void onCheckpoint(MultiLayerNetwork network, TrainingPosition position) {
+                models.saveCheckpoint(request.modelName(), network,
+                        json.writeValueAsString(new CheckpointInfo(job.id(), position)));
+                persist(job);
             }
 
             @Override
@@ -245,6 +299,15 @@ public class TrainingService implements ModelWriters {
                 return job.cancelRequested();
             }
         };
+        var checkpoint = models.loadCheckpoint(request.modelName())
+                .map(c -> java.util.Map.entry(c.network(), json.readValue(c.info(), CheckpointInfo.class)))
+                .filter(c -> c.getValue().jobId().equals(job.id()));
+        if (checkpoint.isPresent()) {
+            log.info("job {} continues from its checkpoint at iteration {}", job.id(),
+                    checkpoint.get().getValue().position().iteration());
+            return Trainer.resume(checkpoint.get().getKey(), checkpoint.get().getValue().position(), text,
+                    request.spec(), request.schedule(), monitor);
+        }
         if (request.fromModel() == null) {
             return Trainer.train(text, request.spec(), request.schedule(), monitor);
         }

@@ -44,9 +44,7 @@ class CorpusStoreTest {
 
     private CorpusStore newStore() {
         CharRnnProperties.Limits limits = dev.charrnn.TestSupport.limits(DataSize.ofBytes(MAX_CORPUS_BYTES), MAX_VOCABULARY);
-        CharRnnProperties properties = new CharRnnProperties(
-                new CharRnnProperties.Storage(corporaDir, tempDir.resolve("models")), limits,
-                new CharRnnProperties.Compute(1), new CharRnnProperties.Generation(true), new CharRnnProperties.Security("", false));
+        CharRnnProperties properties = dev.charrnn.TestSupport.properties(tempDir, limits);
         return new CorpusStore(properties, JsonMapper.builder().build());
     }
 

@@ -19,10 +19,8 @@ class ExampleCorpusTest {
 
     @Test
     void storingExampleTextYieldsTheDocumentedId() {
-        CharRnnProperties properties = new CharRnnProperties(
-                new CharRnnProperties.Storage(tempDir.resolve("corpora"), tempDir.resolve("models")),
-                dev.charrnn.TestSupport.limits(DataSize.ofMegabytes(50), 2000),
-                new CharRnnProperties.Compute(1), new CharRnnProperties.Generation(true), new CharRnnProperties.Security("", false));
+        CharRnnProperties properties = dev.charrnn.TestSupport.properties(tempDir,
+                dev.charrnn.TestSupport.limits(DataSize.ofMegabytes(50), 2000));
         CorpusStore store = new CorpusStore(properties, JsonMapper.builder().build());
 
         Corpus corpus = store.store("example.txt", ExampleCorpus.TEXT.getBytes(StandardCharsets.UTF_8));

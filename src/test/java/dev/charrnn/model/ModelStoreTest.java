@@ -76,10 +76,9 @@ class ModelStoreTest {
     void theCacheKeepsTheMostRecentlyUsedModelsWithinItsMemoryBudget() {
         long oneModel = trained.network().numParams() * Float.BYTES;
         CharRnnProperties base = TestSupport.properties(root);
-        CharRnnProperties twoModels = new CharRnnProperties(base.storage(), new CharRnnProperties.Limits(
+        CharRnnProperties twoModels = TestSupport.properties(root, new CharRnnProperties.Limits(
                 base.limits().maxCorpusSize(), 2000, 4, 1024, 1000, 512, 1_000_000, 10_000, 8, 16, 100_000,
-                org.springframework.util.unit.DataSize.ofBytes(2 * oneModel + 1), base.limits().maxModelImportSize(), 16),
-                base.compute(), base.generation(), base.security());
+                org.springframework.util.unit.DataSize.ofBytes(2 * oneModel + 1), base.limits().maxModelImportSize(), 16));
         ModelStore store = new ModelStore(twoModels, TestSupport.json());
         for (String name : new String[] {"a", "b", "c"}) {
             store.save(metadata(name), trained.network());

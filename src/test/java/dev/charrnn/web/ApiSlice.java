@@ -17,6 +17,7 @@ import dev.charrnn.model.ModelArchive;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.training.JobStore;
 import dev.charrnn.training.TrainingService;
 
 /**
@@ -27,7 +28,7 @@ import dev.charrnn.training.TrainingService;
 @Retention(RetentionPolicy.RUNTIME)
 @WebMvcTest
 @EnableConfigurationProperties(CharRnnProperties.class)
-@Import({CorpusStore.class, ModelStore.class, ModelArchive.class, ModelSpecValidator.class, TrainingService.class,
+@Import({CorpusStore.class, ModelStore.class, ModelArchive.class, ModelSpecValidator.class, TrainingService.class, JobStore.class,
         GenerationService.class, Nd4jRuntime.class})
 @TestPropertySource(properties = {
         "charrnn.storage.corpora-dir=${java.io.tmpdir}/charrnn-slice-${random.uuid}/corpora",

@@ -1,0 +1,95 @@
+package dev.charrnn.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.charrnn.TestSupport;
+import dev.charrnn.corpus.CorpusStore;
+import dev.charrnn.model.CellType;
+import dev.charrnn.model.ModelSpecValidator;
+import dev.charrnn.model.ModelStore;
+import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.system.ApiException;
+import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.system.Nd4jRuntime;
+
+/**
+ * A job found RUNNING after a restart becomes INTERRUPTED and resumes from its checkpoint: the
+ * iteration count, the data position and the evaluation history carry on.
+ */
+class JobRecoveryTest {
+
+    @TempDir
+    Path root;
+
+    @Test
+    void anInterruptedJobResumesFromItsCheckpoint() {
+        CharRnnProperties properties = TestSupport.properties(root);
+        CorpusStore corpora = new CorpusStore(properties, TestSupport.json());
+        ModelStore models = new ModelStore(properties, TestSupport.json());
+        String corpusId = corpora.store("pattern", TestSupport.repeatedSentence(60).getBytes()).id();
+        TrainingRequest request = TrainingRequest.of(corpusId, "recovered", TestSupport.tinySpec(CellType.GRU, 1),
+                new TrainingSchedule(100, null, null, 0.1, 20, 30, null)).resolved(corpusId, "recovered",
+                TestSupport.tinySpec(CellType.GRU, 1));
+
+        // what a crashed service leaves behind: a RUNNING record and a checkpoint at iteration 30
+        List<TrainingMetrics> before = new ArrayList<>();
+        TrainingPosition[] checkpoint = new TrainingPosition[1];
+        dev.charrnn.corpus.EncodedText text = dev.charrnn.corpus.EncodedText.of(TestSupport.repeatedSentence(60), 0.1);
+        Trainer.train(text, request.spec(), new TrainingSchedule(45, null, null, 0.1, 20, 30, null), new Trainer.Monitor() {
+            @Override
+            public void onIteration(TrainingMetrics metrics) {
+                before.add(metrics);
+            }
+
+            @Override
+            public void onCheckpoint(org.deeplearning4j.nn.multilayer.MultiLayerNetwork network, TrainingPosition position) {
+                if (position.iteration() == 30) {
+                    checkpoint[0] = position;
+                    models.saveCheckpoint("recovered", network,
+                            TestSupport.json().writeValueAsString(new CheckpointInfo("job1", position)));
+                }
+            }
+        });
+        new JobStore(properties, TestSupport.json()).save(new JobRecord("job1", request, JobState.RUNNING,
+                before.get(39), Instant.now(), Instant.now(), null, null));
+
+        TrainingService restarted = service(properties, corpora, models);
+        assertThat(restarted.get("job1").state()).isEqualTo(JobState.INTERRUPTED);
+        assertThat(restarted.get("job1").view().error()).contains("/resume");
+        assertThatThrownBy(() -> restarted.cancel("job1")).isInstanceOf(ApiException.class);
+
+        List<Long> iterations = new ArrayList<>();
+        restarted.resume("job1");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            iterations.add(restarted.get("job1").view().iteration());
+            return restarted.get("job1").state() == JobState.SUCCEEDED;
+        });
+
+        assertThat(iterations.stream().filter(i -> i > 0).findFirst().orElseThrow()).isGreaterThan(30);
+        assertThat(restarted.get("job1").view().iteration()).isEqualTo(100);
+        var metadata = models.metadata("recovered");
+        assertThat(metadata.history()).extracting(TrainingMetrics::iteration).containsExactly(20L, 40L, 60L, 80L, 100L);
+        assertThat(metadata.history().get(0).valBpc()).as("history before the crash is kept")
+                .isEqualTo(checkpoint[0].history().get(0).valBpc());
+        assertThat(service(properties, corpora, models).get("job1").state()).as("the end state was persisted")
+                .isEqualTo(JobState.SUCCEEDED);
+    }
+
+    private static TrainingService service(CharRnnProperties properties, CorpusStore corpora, ModelStore models) {
+        TrainingService service = new TrainingService(corpora, models, new ModelSpecValidator(properties), properties,
+                new Nd4jRuntime(properties), new JobStore(properties, TestSupport.json()), TestSupport.json());
+        service.restoreJobs();
+        return service;
+    }
+}
