@@ -35,7 +35,8 @@ public record CharRnnProperties(
             @DefaultValue("100000") int maxScoreLength,
             @DefaultValue("2GB") DataSize modelCacheSize,
             @DefaultValue("1GB") DataSize maxModelImportSize,
-            @DefaultValue("16") int maxQueuedJobs) {
+            @DefaultValue("16") int maxQueuedJobs,
+            @DefaultValue("50000000") long maxParameters) {
     }
 
     /**

@@ -183,7 +183,11 @@ public class TrainingService implements ModelWriters {
         }
         TrainingRequest resolved = request.fromModel() == null ? resolveNew(request) : resolveContinuation(request);
         specValidator.validate(resolved.spec());
-        requireLongEnough(corpora.get(resolved.corpusId()), resolved.spec(), schedule);
+        Corpus corpus = corpora.get(resolved.corpusId());
+        int vocabularySize = resolved.fromModel() == null ? corpus.vocabularySize()
+                : models.metadata(resolved.fromModel()).vocabulary().size();
+        specValidator.requireFits(resolved.spec(), vocabularySize, org.bytedeco.javacpp.Pointer.maxBytes());
+        requireLongEnough(corpus, resolved.spec(), schedule);
         return resolved;
     }
 

@@ -92,7 +92,8 @@ class TrainingApiTest {
             "negative clip          | \"gradientClipping\":{\"threshold\":-1} | gradientClipping.threshold",
             "unknown clip mode      | \"gradientClipping\":{\"mode\":\"HARD\"} | mode",
             "decay factor above one | \"learningRateDecay\":{\"factor\":1.5} | learningRateDecay.factor",
-            "window longer than corpus streams | \"batchSize\":32,\"seqLength\":100 | Lower batchSize or seqLength"})
+            "window longer than corpus streams | \"batchSize\":32,\"seqLength\":100 | Lower batchSize or seqLength",
+            "network too big for memory | \"layers\":4,\"hiddenSize\":1024,\"batchSize\":512,\"seqLength\":1000 | MB to train"})
     void rejectsAnInvalidSpecNamingTheField(String label, String specFields, String expectedDetail) throws Exception {
         expectProblem(submit(request("ok-name", specFields, "\"maxIterations\":5")), 400, expectedDetail);
     }
