@@ -37,7 +37,7 @@ import jakarta.annotation.PreDestroy;
  * {@code max-concurrent-generations} run at once; beyond that the answer is 503 + Retry-After.
  */
 @Service
-public class GenerationService {
+public class GenerationService implements dev.charrnn.model.ModelWriters.Readers {
 
     private static final Logger log = LoggerFactory.getLogger(GenerationService.class);
 
@@ -49,6 +49,8 @@ public class GenerationService {
     private final boolean batching;
     private final ExecutorService decoders;
     private final Map<String, ContinuousBatcher> batchers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private final long timeoutNanos;
 
     public GenerationService(ModelStore models, CharRnnProperties properties, Nd4jRuntime nd4j,
                              ObjectProvider<MeterRegistry> meters) {
@@ -57,6 +59,7 @@ public class GenerationService {
         this.nd4j = nd4j;
         this.slots = new Semaphore(limits.maxConcurrentGenerations());
         this.batching = properties.generation().continuousBatching();
+        this.timeoutNanos = limits.generationTimeout().toNanos();
         this.decoders = Executors.newCachedThreadPool(daemon("generation-decoder-"));
         Gauge.builder("charrnn.generations.active", slots, s -> limits.maxConcurrentGenerations() - s.availablePermits())
                 .description("Generation and scoring requests running now")
@@ -71,6 +74,12 @@ public class GenerationService {
             thread.setDaemon(true);
             return thread;
         };
+    }
+
+    @Override
+    public int readers(String modelName) {
+        AtomicInteger count = inFlight.get(modelName);
+        return count == null ? 0 : count.get();
     }
 
     /** Rows in the largest batched step a model's decoder has run (0 when it never ran batched). */
@@ -184,7 +193,30 @@ public class GenerationService {
         }
     }
 
-    private List<Sampler.Sample> run(Job job, Sampler.Listener listener) {
+    /** Runs a job, counted as a reader of its model, ending it when it exceeds the generation timeout. */
+    private List<Sampler.Sample> run(Job job, Sampler.Listener client) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        Sampler.Listener listener = new Sampler.Listener() {
+            @Override
+            public void onText(int sample, String text) {
+                client.onText(sample, text);
+            }
+
+            @Override
+            public boolean cancelled() {
+                return client.cancelled() || System.nanoTime() > deadline;
+            }
+        };
+        AtomicInteger readers = inFlight.computeIfAbsent(job.modelName(), name -> new AtomicInteger());
+        readers.incrementAndGet();
+        try {
+            return generate(job, listener);
+        } finally {
+            readers.decrementAndGet();
+        }
+    }
+
+    private List<Sampler.Sample> generate(Job job, Sampler.Listener listener) {
         LoadedModel model = job.model();
         if (batching) {
             ContinuousBatcher batcher = batchers.compute(job.modelName(), (name, current) ->

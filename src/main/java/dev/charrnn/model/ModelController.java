@@ -35,11 +35,13 @@ public class ModelController {
     private final ModelStore store;
     private final ModelArchive archive;
     private final Predicate<String> beingTrained;
+    private final ModelWriters.Readers readers;
 
-    public ModelController(ModelStore store, ModelArchive archive, ModelWriters writers) {
+    public ModelController(ModelStore store, ModelArchive archive, ModelWriters writers, ModelWriters.Readers readers) {
         this.store = store;
         this.archive = archive;
         this.beingTrained = writers::writes;
+        this.readers = readers;
     }
 
     @GetMapping
@@ -55,11 +57,16 @@ public class ModelController {
     }
 
     @DeleteMapping("/{name}")
-    @Operation(summary = "Delete a model", description = "409 while a training job writes it")
+    @Operation(summary = "Delete a model", description = "409 while a training job writes it or requests generate from it")
     public ResponseEntity<Void> delete(@PathVariable String name) {
         store.metadata(name);
         if (beingTrained.test(name)) {
             throw ApiException.conflict("Model '" + name + "' is being written by a training job. Cancel the job first.");
+        }
+        int generating = readers.readers(name);
+        if (generating > 0) {
+            throw ApiException.conflict("Model '" + name + "' is serving " + generating + " generation request(s). "
+                    + "Retry when they finish.");
         }
         store.delete(name);
         return ResponseEntity.noContent().build();

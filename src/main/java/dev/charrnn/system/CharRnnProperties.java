@@ -36,7 +36,8 @@ public record CharRnnProperties(
             @DefaultValue("2GB") DataSize modelCacheSize,
             @DefaultValue("1GB") DataSize maxModelImportSize,
             @DefaultValue("16") int maxQueuedJobs,
-            @DefaultValue("50000000") long maxParameters) {
+            @DefaultValue("50000000") long maxParameters,
+            @DefaultValue("5m") java.time.Duration generationTimeout) {
     }
 
     /**

@@ -92,8 +92,13 @@ public class TrainingService implements ModelWriters {
     /** Continues an INTERRUPTED or CANCELLED job from its last checkpoint (or from the start without one). */
     public synchronized TrainingJob resume(String id) {
         TrainingJob job = get(id);
+        if (!job.state().isResumable()) {
+            throw ApiException.conflict("Job '" + id + "' is " + job.state() + "; only INTERRUPTED or CANCELLED jobs "
+                    + "can be resumed.");
+        }
         if (writes(job.request().modelName())) {
-            throw ApiException.conflict("Another job is writing model '" + job.request().modelName() + "'.");
+            throw ApiException.conflict("Another job is writing model '" + job.request().modelName() + "'; resume "
+                    + "this one when it ends.");
         }
         if (!job.requeue()) {
             throw ApiException.conflict("Job '" + id + "' is " + job.state() + "; only INTERRUPTED or CANCELLED jobs "
