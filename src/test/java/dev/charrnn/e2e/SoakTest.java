@@ -1,0 +1,148 @@
+package dev.charrnn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.charrnn.TestSupport;
+import dev.charrnn.model.ModelStore;
+
+/**
+ * Bounded load on loopback: 8 clients generate 200 characters each, back to back, while a training
+ * job runs. Memory is compared between a third of the run (warmed up) and its end: the live heap
+ * after a collection, and resident memory outside the heap. Short in {@code verify} (10 s); longer with {@code -Dsoak.seconds=600}:
+ * {@code ./mvnw -B test -Dtest=SoakTest -Dsoak.seconds=600}. Prints one JSON line of figures.
+ */
+@Tag("soak")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class SoakTest {
+
+    private static final int CLIENTS = 8;
+
+    @TempDir
+    static Path storage;
+
+    @DynamicPropertySource
+    static void storage(DynamicPropertyRegistry registry) {
+        registry.add("charrnn.storage.corpora-dir", () -> storage.resolve("corpora").toString());
+        registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ModelStore models;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void eightClientsGenerateWhileAJobTrainsWithoutErrorsOrGrowingMemory() throws Exception {
+        long seconds = Long.getLong("soak.seconds", 10);
+        TestSupport.savePatternModel(models, "pattern");
+        String corpus = TestSupport.json().readTree(post("/api/corpora", "text/plain",
+                TestSupport.repeatedSentence(400)).body()).get("id").asString();
+        String job = TestSupport.json().readTree(post("/api/training-jobs", "application/json", "{\"corpusId\":\"" + corpus
+                + "\",\"modelName\":\"background\",\"spec\":{\"layers\":1,\"hiddenSize\":64,\"seqLength\":32,"
+                + "\"batchSize\":8},\"schedule\":{\"maxIterations\":1000000,\"evalEvery\":200}}").body()).get("id").asString();
+
+        List<Long> latenciesMicros = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger errors = new AtomicInteger();
+        long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds / 3);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long[] memoryAtStart = new long[2];
+        ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+        for (int c = 0; c < CLIENTS; c++) {
+            int client = c;
+            clients.execute(() -> {
+                int i = 0;
+                while (System.nanoTime() < end) {
+                    long start = System.nanoTime();
+                    try {
+                        HttpResponse<String> response = post("/api/models/pattern/generate", "application/json",
+                                "{\"prime\":\"the \",\"length\":200,\"seed\":" + (client * 100_000 + i++) + "}");
+                        if (response.statusCode() != 200) {
+                            errors.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                    if (start > warmupEnd) {
+                        latenciesMicros.add((System.nanoTime() - start) / 1000);
+                    }
+                }
+            });
+        }
+        Thread.sleep(Math.max(0, (warmupEnd - System.nanoTime()) / 1_000_000));
+        memoryAtStart[0] = nativeBytes();
+        memoryAtStart[1] = liveHeapBytes();
+        clients.shutdown();
+        assertThat(clients.awaitTermination(seconds + 60, TimeUnit.SECONDS)).isTrue();
+        long nativeEnd = nativeBytes();
+        long liveHeapEnd = liveHeapBytes();
+        post("/api/training-jobs/" + job + "/cancel", "application/json", "");
+
+        List<Long> sorted = new ArrayList<>(latenciesMicros);
+        Collections.sort(sorted);
+        System.out.printf("{\"soak_seconds\": %d, \"clients\": %d, \"requests\": %d, \"errors\": %d, \"p50_ms\": %.1f, "
+                        + "\"p99_ms\": %.1f, \"native_mb_at_third\": %d, \"native_mb_end\": %d, \"live_heap_mb_at_third\": %d, "
+                        + "\"live_heap_mb_end\": %d, \"rss_mb_end\": %d}%n", seconds, CLIENTS, sorted.size(), errors.get(),
+                percentile(sorted, 0.50) / 1000.0, percentile(sorted, 0.99) / 1000.0, memoryAtStart[0] >> 20,
+                nativeEnd >> 20, memoryAtStart[1] >> 20, liveHeapEnd >> 20, rssBytes() >> 20);
+
+        assertThat(errors.get()).isZero();
+        assertThat(sorted).isNotEmpty();
+        assertThat(nativeEnd).as("memory outside the Java heap").isLessThan((long) (memoryAtStart[0] * 1.25) + (64L << 20));
+        assertThat(liveHeapEnd).as("live Java heap").isLessThan((long) (memoryAtStart[1] * 1.25) + (64L << 20));
+    }
+
+    private static long percentile(List<Long> sorted, double p) {
+        return sorted.isEmpty() ? 0 : sorted.get((int) Math.min(sorted.size() - 1, Math.floor(p * sorted.size())));
+    }
+
+    private static long rssBytes() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    /** Resident memory outside the Java heap: natives, ND4J buffers, thread stacks, code. */
+    private static long nativeBytes() throws Exception {
+        return rssBytes() - Runtime.getRuntime().totalMemory();
+    }
+
+    /** Java heap still in use after a collection. */
+    private static long liveHeapBytes() {
+        System.gc();
+        return Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+    }
+
+    private HttpResponse<String> post(String path, String type, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
