@@ -52,8 +52,11 @@ public record CharRnnProperties(
         }
     }
 
-    /** Training jobs: resume the ones a restart interrupted without being asked. */
-    public record Jobs(@DefaultValue("false") boolean autoResume) {
+    /**
+     * Training jobs: how many train at once (1 per device: two jobs on one device only share its
+     * cores) and whether the ones a restart interrupted resume without being asked.
+     */
+    public record Jobs(@DefaultValue("1") int concurrency, @DefaultValue("false") boolean autoResume) {
     }
 
     /**

@@ -22,6 +22,8 @@ public record JobView(
         @Schema(description = "Global norm of the per-character gradient before clipping", example = "0.8")
         Double gradNorm,
         @Schema(description = "Fraction of the schedule done, 0..1", example = "0.4") double progress,
+        @Schema(description = "Estimated seconds left while running (from the pace so far)", example = "95")
+        Double etaSeconds,
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,

@@ -103,10 +103,19 @@ public final class TrainingJob {
         finishedAt = Instant.now();
     }
 
+    /** Seconds left at the pace so far, while running with a bounded schedule and some progress. */
+    private Double etaSeconds() {
+        if (state != JobState.RUNNING || startedAt == null || metrics.progress() <= 0) {
+            return null;
+        }
+        double elapsed = java.time.Duration.between(startedAt, Instant.now()).toMillis() / 1000.0;
+        return elapsed * (1 - metrics.progress()) / metrics.progress();
+    }
+
     public synchronized JobView view() {
         return new JobView(id, state, request.modelName(), request.corpusId(), request.spec(), request.schedule(),
                 metrics.iteration(), metrics.epoch(), metrics.trainLoss(), metrics.valBpc(),
                 metrics.charsPerSecond(), metrics.gradNorm(), state == JobState.SUCCEEDED ? 1.0 : metrics.progress(),
-                createdAt, startedAt, finishedAt, error);
+                etaSeconds(), createdAt, startedAt, finishedAt, error);
     }
 }

@@ -36,8 +36,9 @@ import dev.charrnn.system.Nd4jRuntime;
 import jakarta.annotation.PreDestroy;
 
 /**
- * Accepts training jobs and runs them one at a time on a background worker (one device, one
- * job: two jobs would only share the same cores). Requests never wait for training.
+ * Accepts training jobs and runs them on background workers ({@code charrnn.jobs.concurrency},
+ * default one: one device, one job). Requests never wait for training. Job records are persisted
+ * so that they survive restarts.
  */
 @Service
 public class TrainingService implements ModelWriters {
@@ -66,7 +67,8 @@ public class TrainingService implements ModelWriters {
         this.store = store;
         this.json = json;
         this.autoResume = properties.jobs().autoResume();
-        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+        int workers = Math.max(1, properties.jobs().concurrency());
+        this.worker = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, "training-worker");
             thread.setDaemon(true);
             return thread;

@@ -135,6 +135,10 @@ class TrainingApiTest {
                 .andReturn().getResponse().getHeader("Location");
         expectProblem(mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders
                 .delete("/api/models/" + name)), 409, "being written");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> JsonPath.read(mvc.perform(get(running))
+                .andReturn().getResponse().getContentAsString(), "$.state").equals("RUNNING"));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> JsonPath.read(mvc.perform(get(running))
+                .andReturn().getResponse().getContentAsString(), "$.etaSeconds") != null);
         mvc.perform(post(running + "/cancel")).andExpect(status().isOk());
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> JsonPath.read(mvc.perform(get(running))
                 .andReturn().getResponse().getContentAsString(), "$.state").equals("CANCELLED"));
