@@ -34,7 +34,9 @@ public record ModelSpec(
         @Valid GradientClipping gradientClipping,
         @Schema(description = "Seed for weights and dropout: same seed, spec and corpus give the same run. Default 42",
                 example = "42")
-        Long seed) {
+        Long seed,
+        @Schema(description = "Record gradient statistics every N iterations. Default 10", example = "10")
+        @Positive Integer statsEvery) {
 
     public ModelSpec {
         cell = cell != null ? cell : CellType.LSTM;
@@ -49,6 +51,7 @@ public record ModelSpec(
         weightInit = weightInit != null ? weightInit : WeightInitScheme.XAVIER;
         gradientClipping = gradientClipping != null ? gradientClipping : GradientClipping.defaults();
         seed = seed != null ? seed : 42L;
+        statsEvery = statsEvery != null ? statsEvery : 10;
     }
 
     public static ModelSpec defaults() {
@@ -59,16 +62,21 @@ public record ModelSpec(
     public static ModelSpec of(CellType cell, Integer layers, Integer hiddenSize, Double dropout, Integer seqLength,
                                Integer batchSize, Double learningRate, Long seed) {
         return new ModelSpec(cell, layers, hiddenSize, dropout, seqLength, batchSize, learningRate, null, null, null,
-                null, seed);
+                null, seed, null);
     }
 
     public ModelSpec withClipping(GradientClipping clipping) {
         return new ModelSpec(cell, layers, hiddenSize, dropout, seqLength, batchSize, learningRate, optimizer,
-                learningRateDecay, weightInit, clipping, seed);
+                learningRateDecay, weightInit, clipping, seed, statsEvery);
+    }
+
+    public ModelSpec withStatsEvery(int every) {
+        return new ModelSpec(cell, layers, hiddenSize, dropout, seqLength, batchSize, learningRate, optimizer,
+                learningRateDecay, weightInit, gradientClipping, seed, every);
     }
 
     public ModelSpec withOptimizer(Optimizer newOptimizer, LearningRateDecay decay) {
         return new ModelSpec(cell, layers, hiddenSize, dropout, seqLength, batchSize, learningRate, newOptimizer,
-                decay, weightInit, gradientClipping, seed);
+                decay, weightInit, gradientClipping, seed, statsEvery);
     }
 }

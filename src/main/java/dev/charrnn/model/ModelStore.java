@@ -84,6 +84,19 @@ public class ModelStore {
         log.info("saved model {} to {}", metadata.name(), dir.toAbsolutePath());
     }
 
+    /** A JSON document beside the model (its gradient history, say), written atomically. */
+    public void saveDocument(String name, String file, Object document) {
+        AtomicFiles.write(directory(name).resolve(file), json.writeValueAsBytes(document));
+    }
+
+    public <T> java.util.Optional<T> readDocument(String name, String file, Class<T> type) {
+        Path path = directory(name).resolve(file);
+        if (!Files.isRegularFile(path)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(json.readValue(path.toFile(), type));
+    }
+
     /** A checkpoint: weights with optimizer state, and what the trainer recorded with them. */
     public record Checkpoint(MultiLayerNetwork network, String info) {
     }

@@ -21,13 +21,36 @@ import dev.charrnn.model.GradientClipping;
  */
 public final class GradientClipper extends BaseTrainingListener {
 
+    /** Sees the per-character gradient just before and just after clipping. */
+    public interface Observer {
+        void beforeClipping(MultiLayerNetwork net, long batch);
+
+        void afterClipping(MultiLayerNetwork net, long batch, boolean clipped);
+    }
+
+    private static final Observer NONE = new Observer() {
+        @Override
+        public void beforeClipping(MultiLayerNetwork net, long batch) {
+        }
+
+        @Override
+        public void afterClipping(MultiLayerNetwork net, long batch, boolean clipped) {
+        }
+    };
+
     private final GradientClipping clipping;
+    private final Observer observer;
     private double lastNorm;
     private double lastScale = 1;
     private long clippedSteps;
 
     public GradientClipper(GradientClipping clipping) {
+        this(clipping, NONE);
+    }
+
+    public GradientClipper(GradientClipping clipping, Observer observer) {
         this.clipping = clipping;
+        this.observer = observer;
     }
 
     /** Global L2 norm of the per-character gradient of the last step, before clipping. */
@@ -54,6 +77,7 @@ public final class GradientClipper extends BaseTrainingListener {
         Gradient gradient = net.gradient();
         INDArray raw = gradient.gradient();
         raw.divi(steps);
+        observer.beforeClipping(net, batch);
         lastNorm = raw.norm2Number().doubleValue() / batch;
         lastScale = 1;
         boolean clipped = switch (clipping.mode()) {
@@ -67,6 +91,7 @@ public final class GradientClipper extends BaseTrainingListener {
         if (clipped) {
             clippedSteps++;
         }
+        observer.afterClipping(net, batch, clipped);
     }
 
     private boolean clipGlobal(INDArray raw, long batch) {

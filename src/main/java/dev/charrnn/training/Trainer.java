@@ -8,6 +8,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import dev.charrnn.corpus.CharSequenceIterator;
 import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.gradients.GradientRecorder;
+import dev.charrnn.gradients.GradientStats;
 import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.NetworkFactory;
 import dev.charrnn.model.TrainingMetrics;
@@ -29,6 +31,10 @@ public final class Trainer {
 
         default boolean stopRequested() {
             return false;
+        }
+
+        /** Gradient statistics, every spec.statsEvery iterations. */
+        default void onGradients(GradientStats stats) {
         }
     }
 
@@ -117,8 +123,9 @@ public final class Trainer {
             this.spec = spec;
             this.schedule = schedule;
             this.monitor = monitor;
-            this.clipper = new GradientClipper(spec.gradientClipping());
-            network.setListeners(clipper);
+            GradientRecorder recorder = new GradientRecorder(spec.statsEvery(), monitor::onGradients);
+            this.clipper = new GradientClipper(spec.gradientClipping(), recorder);
+            network.setListeners(clipper, recorder);
             this.evaluation = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
             evaluation.init(network.params(), false);
             this.batches = new CharSequenceIterator(text.symbols(), 0, text.trainLength(), text.vocabulary().size(),

@@ -19,6 +19,7 @@ public final class TrainingJob {
     private Instant finishedAt;
     private String error;
     private volatile boolean cancelRequested;
+    private final dev.charrnn.gradients.GradientHistory gradients = new dev.charrnn.gradients.GradientHistory(2000);
 
     TrainingJob(String id, TrainingRequest request) {
         this.id = id;
@@ -79,6 +80,11 @@ public final class TrainingJob {
         state = JobState.RUNNING;
         startedAt = Instant.now();
         return true;
+    }
+
+    /** Gradient statistics recorded while it trained (bounded, oldest thinned out). */
+    public dev.charrnn.gradients.GradientHistory gradients() {
+        return gradients;
     }
 
     synchronized void progress(TrainingMetrics latest) {

@@ -44,6 +44,11 @@ import jakarta.annotation.PreDestroy;
 public class TrainingService implements ModelWriters {
 
     private static final Logger log = LoggerFactory.getLogger(TrainingService.class);
+    public static final String GRADIENTS_FILE = "gradients.json";
+
+    /** The gradient history saved beside a model. */
+    public record GradientRecord(java.util.List<dev.charrnn.gradients.GradientStats> points) {
+    }
 
     private final CorpusStore corpora;
     private final ModelStore models;
@@ -268,6 +273,7 @@ public class TrainingService implements ModelWriters {
                 return;
             }
             models.save(metadata(request, text, result), result.network());
+            models.saveDocument(request.modelName(), GRADIENTS_FILE, new GradientRecord(job.gradients().points()));
             models.deleteCheckpoint(request.modelName());
             job.finish(JobState.SUCCEEDED, null);
         } catch (Trainer.DivergedException | ApiException e) {
@@ -308,6 +314,11 @@ public class TrainingService implements ModelWriters {
             @Override
             public boolean stopRequested() {
                 return job.cancelRequested();
+            }
+
+            @Override
+            public void onGradients(dev.charrnn.gradients.GradientStats stats) {
+                job.gradients().add(stats);
             }
         };
         var checkpoint = models.loadCheckpoint(request.modelName())

@@ -54,7 +54,8 @@ public final class CharRnnBenchmark {
                 Integer.parseInt(a.getOrDefault("hidden", "256")), 0.0, seq, batch,
                 Double.parseDouble(a.getOrDefault("lr", "2e-3")), Long.parseLong(a.getOrDefault("seed", "42")))
                 .withClipping(new GradientClipping(GradientClipping.Mode.GLOBAL_L2,
-                        Double.parseDouble(a.getOrDefault("clip", "5.0"))));
+                        Double.parseDouble(a.getOrDefault("clip", "5.0"))))
+                .withStatsEvery(Integer.parseInt(a.getOrDefault("stats-every", "10")));
 
         long[] timing = new long[2];
         double[] lastLosses = new double[10];

@@ -27,6 +27,9 @@ public abstract class FusedRecurrentLayerConf extends BaseRecurrentLayer {
         super(builder);
     }
 
+    /** Names of the gate blocks, in column order of W, RW and b. */
+    public abstract java.util.List<String> gateNames();
+
     /** The implementation for this configuration. */
     protected abstract FusedRecurrentLayer<?> newLayer(NeuralNetConfiguration conf, DataType dataType);
 

@@ -21,6 +21,11 @@ public class GruLayer extends FusedRecurrentLayerConf {
     }
 
     @Override
+    public java.util.List<String> gateNames() {
+        return java.util.List.of("r", "u", "c");
+    }
+
+    @Override
     public ParamInitializer initializer() {
         return new RecurrentParams(3);
     }

@@ -21,6 +21,11 @@ public class LstmLayer extends FusedRecurrentLayerConf {
     }
 
     @Override
+    public java.util.List<String> gateNames() {
+        return java.util.List.of("i", "f", "g", "o");
+    }
+
+    @Override
     public ParamInitializer initializer() {
         return new RecurrentParams(4, 1);
     }

@@ -21,6 +21,11 @@ public class TanhRnnLayer extends FusedRecurrentLayerConf {
     }
 
     @Override
+    public java.util.List<String> gateNames() {
+        return java.util.List.of("h");
+    }
+
+    @Override
     public ParamInitializer initializer() {
         return new RecurrentParams(1);
     }
