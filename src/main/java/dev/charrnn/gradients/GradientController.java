@@ -22,12 +22,61 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 @Tag(name = "Gradients", description = "Gradient statistics recorded while training")
 public class GradientController {
 
+    private static final int DEFAULT_STEPS = 100;
+
     private final TrainingService training;
     private final ModelStore models;
+    private final dev.charrnn.corpus.CorpusStore corpora;
+    private final dev.charrnn.system.Nd4jRuntime nd4j;
+    private final int maxSteps;
 
-    public GradientController(TrainingService training, ModelStore models) {
+    public GradientController(TrainingService training, ModelStore models, dev.charrnn.corpus.CorpusStore corpora,
+                              dev.charrnn.system.Nd4jRuntime nd4j, dev.charrnn.system.CharRnnProperties properties) {
         this.training = training;
         this.models = models;
+        this.corpora = corpora;
+        this.nd4j = nd4j;
+        this.maxSteps = properties.limits().maxSeqLength();
+    }
+
+    @org.springframework.web.bind.annotation.PostMapping("/api/models/{name}/gradient-flow")
+    @Operation(summary = "Gradient flow through time", description = "The norm of dL_T/dx_t for t = 1..T, L_T being "
+            + "the loss of the last step only: how far back the model's error signal reaches. A vanilla RNN's "
+            + "vanishes within a few dozen steps; a trained LSTM or GRU keeps far more of it.")
+    public GradientFlowResponse flow(@Parameter(example = "demo") @PathVariable String name,
+                                     @jakarta.validation.Valid @org.springframework.web.bind.annotation.RequestBody(required = false)
+                                     GradientFlowRequest request) {
+        GradientFlowRequest r = request != null ? request : new GradientFlowRequest(null, null);
+        var model = models.load(name);
+        String text = r.text() != null ? r.text() : validationText(model.metadata());
+        var unknown = model.vocabulary().unknownIn(text);
+        if (!unknown.isEmpty()) {
+            throw ApiException.badRequest("text contains characters the model never saw: " + unknown.stream().limit(20)
+                    .map(dev.charrnn.corpus.CharVocabulary::describe).collect(Collectors.joining(", ")) + ".");
+        }
+        int[] symbols = model.vocabulary().encode(text);
+        int steps = r.steps() != null ? r.steps() : Math.min(DEFAULT_STEPS, symbols.length - 1);
+        dev.charrnn.model.ModelSpecValidator.requireRange("steps", steps, 2, maxSteps, "max-seq-length");
+        if (symbols.length < steps + 1) {
+            throw ApiException.badRequest("steps " + steps + " needs a text of at least " + (steps + 1)
+                    + " characters; this one has " + symbols.length + ".");
+        }
+        int[] window = java.util.Arrays.copyOfRange(symbols, symbols.length - steps - 1, symbols.length);
+        nd4j.applyToCurrentThread();
+        GradientFlowProbe.Flow flow = GradientFlowProbe.measure(model.newSession(), window, model.vocabulary().size());
+        return new GradientFlowResponse(name, steps, java.util.Arrays.stream(flow.norms()).boxed().toList(),
+                flow.firstToLastRatio(), flow.vanishesAfter());
+    }
+
+    /** The end of the corpus the model was trained on: its validation split. */
+    private String validationText(dev.charrnn.model.ModelMetadata metadata) {
+        try {
+            String text = corpora.readText(metadata.corpusId());
+            int codePoints = text.codePointCount(0, text.length());
+            return text.substring(text.offsetByCodePoints(text.length(), -Math.min(2000, codePoints)));
+        } catch (ApiException e) {
+            throw ApiException.badRequest("The corpus this model was trained on is gone; send a text to measure on.");
+        }
     }
 
     @GetMapping(value = "/api/training-jobs/{id}/gradients", produces = {MediaType.APPLICATION_JSON_VALUE, "text/csv"})

@@ -145,6 +145,42 @@ class TrainingApiTest {
     }
 
     @Test
+    void gradientStatisticsAndFlowAreServedForJobsAndModels() throws Exception {
+        String name = "g-" + UUID.randomUUID().toString().substring(0, 8);
+        String location = submit(request(name, "\"cell\":\"GRU\",\"layers\":1,\"hiddenSize\":16,\"seqLength\":16,"
+                + "\"batchSize\":4,\"statsEvery\":5", "\"maxIterations\":20,\"evalEvery\":10"))
+                .andReturn().getResponse().getHeader("Location");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> JsonPath.read(mvc.perform(get(location))
+                .andReturn().getResponse().getContentAsString(), "$.state").equals("SUCCEEDED"));
+
+        mvc.perform(get(location + "/gradients"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$[*].iteration", org.hamcrest.Matchers.contains(5, 10, 15, 20)))
+                .andExpect(jsonPath("$[0].params[?(@.param == 'RW:u')].norm").isNotEmpty());
+        mvc.perform(get(location + "/gradients").param("from", "10").param("to", "15").param("layer", "1"))
+                .andExpect(jsonPath("$[*].iteration", org.hamcrest.Matchers.contains(10, 15)))
+                .andExpect(jsonPath("$[0].params[*].layer", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.is(1))));
+        String csv = mvc.perform(get(location + "/gradients").param("format", "csv"))
+                .andExpect(content().contentTypeCompatibleWith("text/csv")).andReturn().getResponse().getContentAsString();
+        org.assertj.core.api.Assertions.assertThat(csv.lines().findFirst().orElseThrow()).startsWith("iteration,globalNorm");
+        org.assertj.core.api.Assertions.assertThat(csv.lines().count()).isGreaterThan(4);
+        mvc.perform(get("/api/models/" + name + "/gradients"))
+                .andExpect(jsonPath("$[*].iteration", org.hamcrest.Matchers.contains(5, 10, 15, 20)));
+        expectProblem(mvc.perform(get(location + "/gradients").param("format", "xml")), 400, "format");
+
+        mvc.perform(post("/api/models/" + name + "/gradient-flow").contentType(MediaType.APPLICATION_JSON).content("{\"steps\":30}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.inputGradientNorms.length()").value(30))
+                .andExpect(jsonPath("$.firstToLastRatio").isNumber());
+        mvc.perform(post("/api/models/" + name + "/gradient-flow"))
+                .andExpect(jsonPath("$.steps").value(100));
+        expectProblem(mvc.perform(post("/api/models/" + name + "/gradient-flow").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"text\":\"the cat\",\"steps\":50}")), 400, "at least 51");
+        expectProblem(mvc.perform(post("/api/models/" + name + "/gradient-flow").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"text\":\"QQQ\"}")), 400, "'Q'");
+    }
+
+    @Test
     void aDurationBoundIsAcceptedInIso8601() throws Exception {
         String name = "d-" + UUID.randomUUID().toString().substring(0, 8);
         awaitSucceeded(submit(request(name, "\"layers\":1,\"hiddenSize\":8,\"seqLength\":16,\"batchSize\":4",
