@@ -36,7 +36,10 @@ public record ModelSpec(
                 example = "42")
         Long seed,
         @Schema(description = "Record gradient statistics every N iterations. Default 10", example = "10")
-        @Positive Integer statsEvery) {
+        @Positive Integer statsEvery,
+        @Schema(description = "Measure gradient flow through time every N iterations (0 = never). Default 100",
+                example = "50")
+        @jakarta.validation.constraints.PositiveOrZero Integer flowEvery) {
 
     public ModelSpec {
         cell = cell != null ? cell : CellType.LSTM;
@@ -52,6 +55,7 @@ public record ModelSpec(
         gradientClipping = gradientClipping != null ? gradientClipping : GradientClipping.defaults();
         seed = seed != null ? seed : 42L;
         statsEvery = statsEvery != null ? statsEvery : 10;
+        flowEvery = flowEvery != null ? flowEvery : 100;
     }
 
     public static ModelSpec defaults() {
@@ -62,21 +66,21 @@ public record ModelSpec(
     public static ModelSpec of(CellType cell, Integer layers, Integer hiddenSize, Double dropout, Integer seqLength,
                                Integer batchSize, Double learningRate, Long seed) {
         return new ModelSpec(cell, layers, hiddenSize, dropout, seqLength, batchSize, learningRate, null, null, null,
-                null, seed, null);
+                null, seed, null, null);
     }
 
     public ModelSpec withClipping(GradientClipping clipping) {
         return new ModelSpec(cell, layers, hiddenSize, dropout, seqLength, batchSize, learningRate, optimizer,
-                learningRateDecay, weightInit, clipping, seed, statsEvery);
+                learningRateDecay, weightInit, clipping, seed, statsEvery, flowEvery);
     }
 
     public ModelSpec withStatsEvery(int every) {
         return new ModelSpec(cell, layers, hiddenSize, dropout, seqLength, batchSize, learningRate, optimizer,
-                learningRateDecay, weightInit, gradientClipping, seed, every);
+                learningRateDecay, weightInit, gradientClipping, seed, every, flowEvery);
     }
 
     public ModelSpec withOptimizer(Optimizer newOptimizer, LearningRateDecay decay) {
         return new ModelSpec(cell, layers, hiddenSize, dropout, seqLength, batchSize, learningRate, newOptimizer,
-                decay, weightInit, gradientClipping, seed, statsEvery);
+                decay, weightInit, gradientClipping, seed, statsEvery, flowEvery);
     }
 }

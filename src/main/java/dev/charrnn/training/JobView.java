@@ -24,6 +24,8 @@ public record JobView(
         @Schema(description = "Fraction of the schedule done, 0..1", example = "0.4") double progress,
         @Schema(description = "Estimated seconds left while running (from the pace so far)", example = "95")
         Double etaSeconds,
+        @Schema(description = "Gradient findings so far: what was seen, where, what to try")
+        java.util.List<dev.charrnn.gradients.Alert> alerts,
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,

@@ -36,6 +36,10 @@ public final class Trainer {
         /** Gradient statistics, every spec.statsEvery iterations. */
         default void onGradients(GradientStats stats) {
         }
+
+        /** Gradient flow through time on a validation window, every spec.flowEvery iterations. */
+        default void onFlow(long iteration, dev.charrnn.gradients.GradientFlowProbe.Flow flow) {
+        }
     }
 
     public enum StopReason { MAX_ITERATIONS, EPOCHS, MAX_DURATION, EARLY_STOPPING, CANCELLED }
@@ -162,6 +166,9 @@ public final class Trainer {
                     reason = StopReason.EARLY_STOPPING;
                 }
                 monitor.onIteration(latest);
+                if (spec.flowEvery() > 0 && (latest.iteration() - firstIteration) % spec.flowEvery() == 0) {
+                    measureFlow();
+                }
                 if ((latest.iteration() - firstIteration) % schedule.checkpointEvery() == 0 && reason == null) {
                     monitor.onCheckpoint(network, new TrainingPosition(firstIteration, latest.iteration(), epoch,
                             batches.position(), history));
@@ -223,6 +230,20 @@ public final class Trainer {
                 return StopReason.MAX_DURATION;
             }
             return null;
+        }
+
+        /** Gradient flow on the first seqLength + 1 characters of the validation split. */
+        private void measureFlow() {
+            int steps = Math.min(spec.seqLength(), text.validationLength() - 1);
+            if (steps < 2) {
+                return;
+            }
+            int[] window = java.util.Arrays.copyOfRange(text.symbols(), text.validationStart(),
+                    text.validationStart() + steps + 1);
+            MultiLayerNetwork probe = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
+            probe.init(network.params(), false); // a fresh session: no state or cached input of evaluations
+            monitor.onFlow(latest.iteration(), dev.charrnn.gradients.GradientFlowProbe.measure(probe, window,
+                    text.vocabulary().size()));
         }
 
         /** Validates, keeps the best weights; true when early stopping's patience has run out. */

@@ -63,6 +63,14 @@ public class TrainingController {
         return training.get(id).view();
     }
 
+    @GetMapping(value = "/{id}/events", produces = org.springframework.http.MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(summary = "Live events of a job", description = "Server-Sent Events: 'progress' (the job, at most 4 "
+            + "per second and at every evaluation), 'gradients' (each recording), 'flow' (gradient flow through time), "
+            + "'alert' (a gradient finding) and 'done' (the final job) when it ends.")
+    public org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(@PathVariable String id) {
+        return training.events(id);
+    }
+
     @PostMapping("/{id}/resume")
     @Operation(summary = "Resume a job", description = "Continues an INTERRUPTED job (the service stopped while it "
             + "ran) or a CANCELLED one from its last checkpoint: weights, optimizer state, iteration count and data "

@@ -20,6 +20,10 @@ public final class TrainingJob {
     private String error;
     private volatile boolean cancelRequested;
     private final dev.charrnn.gradients.GradientHistory gradients = new dev.charrnn.gradients.GradientHistory(2000);
+    private final dev.charrnn.gradients.GradientDetectors detectors = new dev.charrnn.gradients.GradientDetectors();
+    private final java.util.List<dev.charrnn.gradients.Alert> alerts = new java.util.ArrayList<>();
+    private final JobEvents events = new JobEvents();
+    private dev.charrnn.gradients.GradientFlowProbe.Flow lastFlow;
 
     TrainingJob(String id, TrainingRequest request) {
         this.id = id;
@@ -88,7 +92,38 @@ public final class TrainingJob {
     }
 
     synchronized void progress(TrainingMetrics latest) {
+        boolean evaluated = latest.valBpc() != null && !latest.valBpc().equals(metrics.valBpc());
         metrics = latest;
+        if (latest.trainLoss() != null) {
+            alert(detectors.onLoss(latest.iteration(), latest.trainLoss()));
+        }
+        events.progress(view(), evaluated);
+    }
+
+    synchronized void gradients(dev.charrnn.gradients.GradientStats stats) {
+        gradients.add(stats);
+        events.publish("gradients", stats);
+        alert(detectors.onGradients(stats));
+    }
+
+    synchronized void flow(long iteration, dev.charrnn.gradients.GradientFlowProbe.Flow flow) {
+        lastFlow = flow;
+        events.publish("flow", java.util.Map.of("iteration", iteration, "inputGradientNorms", flow.norms(),
+                "firstToLastRatio", flow.firstToLastRatio()));
+        alert(detectors.onFlow(iteration, flow.norms().length, flow.firstToLastRatio()));
+    }
+
+    private void alert(java.util.List<dev.charrnn.gradients.Alert> found) {
+        for (dev.charrnn.gradients.Alert alert : found) {
+            if (alerts.size() < 500) {
+                alerts.add(alert);
+            }
+            events.publish("alert", alert);
+        }
+    }
+
+    synchronized org.springframework.web.servlet.mvc.method.annotation.SseEmitter subscribe() {
+        return events.subscribe(view());
     }
 
     /** Requests a stop; a queued job is cancelled at once, a running one after its current step. */
@@ -107,6 +142,7 @@ public final class TrainingJob {
         state = end;
         error = reason;
         finishedAt = Instant.now();
+        events.done(view());
     }
 
     /** Seconds left at the pace so far, while running with a bounded schedule and some progress. */
@@ -122,6 +158,6 @@ public final class TrainingJob {
         return new JobView(id, state, request.modelName(), request.corpusId(), request.spec(), request.schedule(),
                 metrics.iteration(), metrics.epoch(), metrics.trainLoss(), metrics.valBpc(),
                 metrics.charsPerSecond(), metrics.gradNorm(), state == JobState.SUCCEEDED ? 1.0 : metrics.progress(),
-                etaSeconds(), createdAt, startedAt, finishedAt, error);
+                etaSeconds(), java.util.List.copyOf(alerts), createdAt, startedAt, finishedAt, error);
     }
 }

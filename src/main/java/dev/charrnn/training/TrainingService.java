@@ -161,6 +161,11 @@ public class TrainingService implements ModelWriters {
         }
     }
 
+    /** Server-Sent Events of a job: progress, gradients, flow, alert, done. */
+    public org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(String id) {
+        return get(id).subscribe();
+    }
+
     public boolean usesCorpus(String corpusId) {
         return active().stream().anyMatch(j -> j.request().corpusId().equals(corpusId));
     }
@@ -318,7 +323,12 @@ public class TrainingService implements ModelWriters {
 
             @Override
             public void onGradients(dev.charrnn.gradients.GradientStats stats) {
-                job.gradients().add(stats);
+                job.gradients(stats);
+            }
+
+            @Override
+            public void onFlow(long iteration, dev.charrnn.gradients.GradientFlowProbe.Flow flow) {
+                job.flow(iteration, flow);
             }
         };
         var checkpoint = models.loadCheckpoint(request.modelName())

@@ -115,6 +115,35 @@ class ServiceOverHttpTest {
     }
 
     @Test
+    void aJobsEventsStreamProgressGradientsAndDone() throws Exception {
+        String corpus = json.readTree(send(HttpRequest.newBuilder(uri("/api/corpora")).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("the cat sat on the mat. ".repeat(80))).build(), 201))
+                .get("id").asString();
+        String job = json.readTree(send(postJson("/api/training-jobs", "{\"corpusId\":\"" + corpus + "\",\"modelName\":"
+                + "\"evented\",\"spec\":{\"layers\":1,\"hiddenSize\":16,\"seqLength\":16,\"batchSize\":4,"
+                + "\"statsEvery\":5,\"flowEvery\":20},\"schedule\":{\"maxIterations\":300,\"evalEvery\":100}}"), 202))
+                .get("id").asString();
+
+        HttpResponse<java.util.stream.Stream<String>> events = http.send(get("/api/training-jobs/" + job + "/events"),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(events.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        java.util.Set<String> names = new java.util.HashSet<>();
+        JsonNode done = null;
+        String event = null;
+        for (String line : (Iterable<String>) events.body()::iterator) {
+            if (line.startsWith("event:")) {
+                event = line.substring(6).trim();
+                names.add(event);
+            } else if (line.startsWith("data:") && "done".equals(event)) {
+                done = json.readTree(line.substring(5));
+            }
+        }
+        assertThat(names).contains("progress", "gradients", "flow", "done");
+        assertThat(done.get("state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(done.get("alerts").isArray()).isTrue();
+    }
+
+    @Test
     void operationalEndpointsAnswer() throws Exception {
         assertThat(json.readTree(send(get("/actuator/health"), 200)).get("status").asString()).isEqualTo("UP");
         assertThat(send(get("/actuator/prometheus"), 200)).contains("jvm_memory_used_bytes");

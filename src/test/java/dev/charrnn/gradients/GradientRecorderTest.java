@@ -78,7 +78,7 @@ class GradientRecorderTest {
 
     @Test
     void statisticsComeEveryStatsEveryIterations() {
-        ModelSpec spec = new ModelSpec(CellType.RNN, 1, 8, 0.0, 16, 4, 0.01, null, null, null, null, 1L, 4);
+        ModelSpec spec = new ModelSpec(CellType.RNN, 1, 8, 0.0, 16, 4, 0.01, null, null, null, null, 1L, 4, 0);
         assertThat(record(spec, 12)).extracting(GradientStats::iteration).containsExactly(4L, 8L, 12L);
     }
 
