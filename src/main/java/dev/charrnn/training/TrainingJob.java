@@ -122,6 +122,11 @@ public final class TrainingJob {
         }
     }
 
+    /** The latest gradient flow measured during training, or null. */
+    public synchronized dev.charrnn.gradients.GradientFlowProbe.Flow lastFlow() {
+        return lastFlow;
+    }
+
     synchronized org.springframework.web.servlet.mvc.method.annotation.SseEmitter subscribe() {
         return events.subscribe(view());
     }

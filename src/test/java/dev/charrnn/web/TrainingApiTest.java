@@ -10,6 +10,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
@@ -178,6 +179,27 @@ class TrainingApiTest {
                 .content("{\"text\":\"the cat\",\"steps\":50}")), 400, "at least 51");
         expectProblem(mvc.perform(post("/api/models/" + name + "/gradient-flow").contentType(MediaType.APPLICATION_JSON)
                 .content("{\"text\":\"QQQ\"}")), 400, "'Q'");
+    }
+
+    @Test
+    void aCellComparisonTrainsTheThreeCellsSideBySide() throws Exception {
+        String prefix = "cmp-" + UUID.randomUUID().toString().substring(0, 6);
+        String location = mvc.perform(post("/api/experiments/cell-comparison").contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"corpusId\":\"" + corpusId + "\",\"namePrefix\":\"" + prefix + "\",\"spec\":{\"layers\":1,"
+                                + "\"hiddenSize\":16,\"seqLength\":16,\"batchSize\":4,\"flowEvery\":20},"
+                                + "\"schedule\":{\"maxIterations\":40,\"evalEvery\":20}}"))
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.runs[*].cell", org.hamcrest.Matchers.contains("RNN", "LSTM", "GRU")))
+                .andReturn().getResponse().getHeader("Location");
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> JsonPath
+                .<List<String>>read(mvc.perform(get(location)).andReturn().getResponse().getContentAsString(), "$.runs[*].state")
+                .stream().allMatch("SUCCEEDED"::equals));
+        mvc.perform(get(location))
+                .andExpect(jsonPath("$.runs[*].model", org.hamcrest.Matchers.contains(prefix + "-rnn", prefix + "-lstm", prefix + "-gru")))
+                .andExpect(jsonPath("$.runs[*].valBpc", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.notNullValue())))
+                .andExpect(jsonPath("$.runs[0].flow.length()").value(16))
+                .andExpect(jsonPath("$.runs[2].flowRatio").isNumber());
+        expectProblem(mvc.perform(get("/api/experiments/cell-comparison/nope")), 404, "nope");
     }
 
     @Test
