@@ -56,6 +56,14 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
     private INDArray trainingStart;
 
     /**
+     * The latest training forward pass, kept for the backward pass that follows it so the forward
+     * is not computed twice. Its arrays live in the activations workspace, which DL4J keeps open from
+     * the forward pass through backpropagation; {@link #cachedFor} guards against any other use.
+     */
+    private Pass cached;
+    private INDArray cachedFor;
+
+    /**
      * One step forward. {@code gates} [batch, gates*n] holds the input projection plus bias and is
      * overwritten with whatever activations the backward step needs; writes the new state into
      * {@code state} [batch, stateWidth*n] given the previous one.
@@ -120,6 +128,8 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
     public void rnnClearPreviousState() {
         super.rnnClearPreviousState();
         trainingStart = null;
+        cached = null;
+        cachedFor = null;
     }
 
     @Override
@@ -142,7 +152,8 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         long width = stateWidth() * n;
         Preconditions.checkState(h0 == null || h0.size(0) == batch, "Stored state has batch %s but the input has %s; "
                 + "call rnnClearPreviousState() between batches of different sizes", h0 == null ? 0 : h0.size(0), batch);
-        ArrayType work = forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
+        boolean keep = training && !forBackprop;
+        ArrayType work = keep ? ArrayType.ACTIVATIONS : forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
 
         INDArray input2d = ws.createUninitialized(work, dataType, new long[] {steps, batch, nIn}, 'c');
         input2d.assign(x.permute(2, 0, 1));
@@ -174,12 +185,17 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         if (maskArray != null) {
             Nd4j.getExecutioner().exec(new BroadcastMulOp(output, maskArray.castTo(dataType), output, 0, 2));
         }
-        return new Pass(input2d, gates, states, cache, start, permuteIfNWC(output), batch, steps);
+        Pass pass = new Pass(input2d, gates, states, cache, start, permuteIfNWC(output), batch, steps);
+        cached = keep ? pass : null;
+        cachedFor = keep ? input : null;
+        return pass;
     }
 
     private Pair<Gradient, INDArray> backprop(INDArray epsilon, int backLength, LayerWorkspaceMgr ws) {
         assertInputSet(true);
-        Pass pass = forward(trainingStart, true, true, ws);
+        Pass pass = cached != null && cachedFor == input ? cached : forward(trainingStart, true, true, ws);
+        cached = null;
+        cachedFor = null;
         long batch = pass.batch();
         long steps = pass.steps();
         long n = layerConf().getNOut();
