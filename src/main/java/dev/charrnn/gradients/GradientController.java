@@ -65,6 +65,7 @@ public class GradientController {
         nd4j.applyToCurrentThread();
         GradientFlowProbe.Flow flow = GradientFlowProbe.measure(model.newSession(), window, model.vocabulary().size());
         return new GradientFlowResponse(name, steps, java.util.Arrays.stream(flow.norms()).boxed().toList(),
+                flow.hiddenNorms().stream().map(h -> java.util.Arrays.stream(h).boxed().toList()).toList(),
                 flow.firstToLastRatio(), flow.vanishesAfter());
     }
 

@@ -19,7 +19,11 @@ public final class GradientFlowProbe {
     private GradientFlowProbe() {
     }
 
-    public record Flow(double[] norms, double firstToLastRatio, Integer vanishesAfter) {
+    /**
+     * {@code norms}: ||dL_T/dx_t||; {@code hiddenNorms}: per recurrent layer, ||dL_T/dh_t|| of its
+     * output (recurrence included).
+     */
+    public record Flow(double[] norms, double firstToLastRatio, Integer vanishesAfter, java.util.List<double[]> hiddenNorms) {
     }
 
     /** {@code symbols} holds T inputs and the label of the last one: T + 1 characters. */
@@ -30,7 +34,19 @@ public final class GradientFlowProbe {
         INDArray lastStepOnly = Nd4j.zeros(features.dataType(), 1, steps);
         lastStepOnly.putScalar(0, steps - 1, 1.0);
         session.rnnClearPreviousState();
+        java.util.List<dev.charrnn.model.layers.FusedRecurrentLayer<?>> recurrent = new java.util.ArrayList<>();
+        for (org.deeplearning4j.nn.api.Layer layer : session.getLayers()) {
+            if (layer instanceof dev.charrnn.model.layers.FusedRecurrentLayer<?> fused) {
+                fused.recordHiddenGradients(true);
+                recurrent.add(fused);
+            }
+        }
         INDArray inputGradient = session.calculateGradients(features, labels, null, lastStepOnly).getSecond();
+        java.util.List<double[]> hiddenNorms = new java.util.ArrayList<>();
+        for (var layer : recurrent) {
+            hiddenNorms.add(layer.hiddenGradientNorms());
+            layer.recordHiddenGradients(false);
+        }
         double[] norms = new double[steps];
         for (int t = 0; t < steps; t++) {
             norms[t] = inputGradient.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
@@ -45,6 +61,6 @@ public final class GradientFlowProbe {
                 break;
             }
         }
-        return new Flow(norms, last > 0 ? norms[0] / last : Double.NaN, vanishesAfter);
+        return new Flow(norms, last > 0 ? norms[0] / last : Double.NaN, vanishesAfter, hiddenNorms);
     }
 }

@@ -54,6 +54,11 @@ class GradientFlowProbeTest {
         assertThat(Arrays.stream(flow.norms()).allMatch(n -> Double.isFinite(n) && n >= 0)).isTrue();
         assertThat(flow.norms()[STEPS - 1]).isPositive();
         assertThat(flow.firstToLastRatio()).isEqualTo(flow.norms()[0] / flow.norms()[STEPS - 1]);
+        assertThat(flow.hiddenNorms()).hasSize(2).allSatisfy(layer -> {
+            assertThat(layer).hasSize(STEPS);
+            assertThat(Arrays.stream(layer).allMatch(n -> Double.isFinite(n) && n >= 0)).isTrue();
+            assertThat(layer[STEPS - 1]).isPositive();
+        });
         if (flow.vanishesAfter() != null) {
             assertThat(flow.norms()[STEPS - 1 - flow.vanishesAfter()]).isLessThan(1e-3 * flow.norms()[STEPS - 1]);
         }

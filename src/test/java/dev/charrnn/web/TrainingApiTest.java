@@ -172,6 +172,8 @@ class TrainingApiTest {
         mvc.perform(post("/api/models/" + name + "/gradient-flow").contentType(MediaType.APPLICATION_JSON).content("{\"steps\":30}"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.inputGradientNorms.length()").value(30))
+                .andExpect(jsonPath("$.hiddenGradientNorms.length()").value(1))
+                .andExpect(jsonPath("$.hiddenGradientNorms[0].length()").value(30))
                 .andExpect(jsonPath("$.firstToLastRatio").isNumber());
         mvc.perform(post("/api/models/" + name + "/gradient-flow"))
                 .andExpect(jsonPath("$.steps").value(100));

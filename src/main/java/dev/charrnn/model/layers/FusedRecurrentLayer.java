@@ -63,6 +63,21 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
     private Pass cached;
     private INDArray cachedFor;
 
+    /** When set, backprop records ||dL/dh_t|| of the first sequence for every step (gradient flow). */
+    private boolean recordHiddenGradients;
+    private double[] hiddenGradientNorms;
+
+    /** Records ||dL/dh_t|| (recurrence included) in the next backward pass; see {@link #hiddenGradientNorms()}. */
+    public void recordHiddenGradients(boolean record) {
+        recordHiddenGradients = record;
+        hiddenGradientNorms = null;
+    }
+
+    /** ||dL/dh_t|| for t = 1..T of the first sequence in the last recorded backward pass, or null. */
+    public double[] hiddenGradientNorms() {
+        return hiddenGradientNorms;
+    }
+
     /**
      * One step forward. {@code gates} [batch, gates*n] holds the input projection plus bias and is
      * overwritten with whatever activations the backward step needs; writes the new state into
@@ -214,6 +229,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
 
         long end = backLength > 0 ? Math.max(0, steps - backLength) : 0;
         INDArray dNext = ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, width}, 'c');
+        double[] hiddenNorms = recordHiddenGradients ? new double[(int) steps] : null;
         for (long t = steps - 1; t >= end; t--) {
             INDArray dState = dNext;
             INDArray dOutput = rows(eps2d, t, batch);
@@ -226,6 +242,9 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             if (mask != null) {
                 dState.muliColumnVector(mask);
             }
+            if (hiddenNorms != null) {
+                hiddenNorms[(int) t] = dState.get(interval(0, 1), interval(0, n)).norm2Number().doubleValue();
+            }
             INDArray previous = t > 0 ? rows(pass.states(), t - 1, batch) : pass.start();
             dNext = backwardStep(dState, previous, rows(pass.states(), t, batch), rows(pass.gates(), t, batch),
                     pass.cache() == null ? null : rows(pass.cache(), t, batch), rw, rows(dProjection, t, batch), dRW);
@@ -234,6 +253,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             }
         }
 
+        hiddenGradientNorms = hiddenNorms;
         Nd4j.gemm(pass.input2d(), dProjection, dW, true, false, 1.0, 0.0);
         dB.assign(dProjection.sum(0));
         INDArray epsOut2d = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
