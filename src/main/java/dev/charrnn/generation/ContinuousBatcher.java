@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -42,11 +41,8 @@ final class ContinuousBatcher {
         Member(SamplingParams params, Sampler.Listener listener) {
             this.params = params;
             this.listener = listener;
-            this.holdBack = params.stop().stream().mapToInt(String::length).max().orElse(1) - 1;
-            for (int i = 0; i < params.n(); i++) {
-                streams.add(new SampleStream(i, new SplittableRandom(params.seed() + i * 0x9E3779B97F4A7C15L),
-                        params.logprobs()));
-            }
+            this.holdBack = SampleStream.holdBack(params);
+            streams.addAll(SampleStream.of(params));
         }
     }
 
@@ -130,7 +126,7 @@ final class ContinuousBatcher {
             last = out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(prime.length - 1)).dup('c')
                     .data().asFloat();
         } else {
-            float[] frequencies = frequencies(charCounts);
+            float[] frequencies = Sampler.frequencies(charCounts);
             int[] first = new int[n];
             for (SampleStream stream : member.streams) {
                 first[stream.index()] = stream.append(Sampler.draw(frequencies, 1.0, null, null, stream.random()),
@@ -260,14 +256,5 @@ final class ContinuousBatcher {
             session.rnnClearPreviousState();
         }
         everyone.forEach(m -> m.result.completeExceptionally(error));
-    }
-
-    private static float[] frequencies(long[] counts) {
-        float[] p = new float[counts.length];
-        double total = java.util.Arrays.stream(counts).sum();
-        for (int i = 0; i < counts.length; i++) {
-            p[i] = total > 0 ? (float) (counts[i] / total) : 1f / counts.length;
-        }
-        return p;
     }
 }

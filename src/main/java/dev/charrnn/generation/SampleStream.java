@@ -22,6 +22,21 @@ final class SampleStream {
         this.logprobs = logprobs ? new ArrayList<>() : null;
     }
 
+    /** The streams of a request: sample i draws from its own random numbers, sample 0 from the seed itself. */
+    static List<SampleStream> of(SamplingParams params) {
+        List<SampleStream> streams = new ArrayList<>();
+        for (int i = 0; i < params.n(); i++) {
+            streams.add(new SampleStream(i, new SplittableRandom(params.seed() + i * 0x9E3779B97F4A7C15L),
+                    params.logprobs()));
+        }
+        return streams;
+    }
+
+    /** Characters a stream holds back while they could still become a stop sequence. */
+    static int holdBack(SamplingParams params) {
+        return params.stop().stream().mapToInt(String::length).max().orElse(1) - 1;
+    }
+
     int index() {
         return index;
     }

@@ -51,11 +51,8 @@ public final class Sampler {
     public static List<Sample> sample(MultiLayerNetwork session, CharVocabulary vocabulary, long[] charCounts,
                                       SamplingParams params, Listener listener) {
         int vocabularySize = vocabulary.size();
-        int holdBack = params.stop().stream().mapToInt(String::length).max().orElse(1) - 1;
-        List<SampleStream> streams = new ArrayList<>();
-        for (int i = 0; i < params.n(); i++) {
-            streams.add(new SampleStream(i, new SplittableRandom(params.seed() + i * 0x9E3779B97F4A7C15L), params.logprobs()));
-        }
+        int holdBack = SampleStream.holdBack(params);
+        List<SampleStream> streams = SampleStream.of(params);
         session.rnnClearPreviousState();
         try {
             float[][] next = params.prime().isEmpty()
@@ -184,7 +181,8 @@ public final class Sampler {
         return best;
     }
 
-    private static float[] frequencies(long[] counts) {
+    /** The corpus character frequencies: where a sample with an empty prime starts. */
+    static float[] frequencies(long[] counts) {
         float[] p = new float[counts.length];
         double total = Arrays.stream(counts).sum();
         for (int i = 0; i < counts.length; i++) {
