@@ -74,6 +74,13 @@ public final class CharVocabulary {
         return IntStream.of(codePoints).boxed().toList();
     }
 
+    /** Code points as an error message lists them: the first 20, then how many more. */
+    public static String describeAll(Set<Integer> codePoints) {
+        String shown = codePoints.stream().limit(20).map(CharVocabulary::describe)
+                .collect(java.util.stream.Collectors.joining(", "));
+        return codePoints.size() > 20 ? shown + " and " + (codePoints.size() - 20) + " more" : shown;
+    }
+
     /** A code point as a human can read it in an error message: 'x' (U+0078). */
     public static String describe(int codePoint) {
         String shown = Character.isISOControl(codePoint) || Character.isWhitespace(codePoint)

@@ -10,7 +10,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -256,8 +255,7 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
                     .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
         }
         throw ApiException.badRequest(field + " contains characters the model never saw: "
-                + unknown.stream().limit(20).map(CharVocabulary::describe).collect(Collectors.joining(", "))
-                + (unknown.size() > 20 ? " and " + (unknown.size() - 20) + " more" : "")
+                + CharVocabulary.describeAll(unknown)
                 + ". Remove them, send unknownChars: \"skip\", or use a model trained on a corpus that has them.");
     }
 

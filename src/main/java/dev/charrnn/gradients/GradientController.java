@@ -51,8 +51,8 @@ public class GradientController {
         String text = r.text() != null ? r.text() : validationText(model.metadata());
         var unknown = model.vocabulary().unknownIn(text);
         if (!unknown.isEmpty()) {
-            throw ApiException.badRequest("text contains characters the model never saw: " + unknown.stream().limit(20)
-                    .map(dev.charrnn.corpus.CharVocabulary::describe).collect(Collectors.joining(", ")) + ".");
+            throw ApiException.badRequest("text contains characters the model never saw: "
+                    + dev.charrnn.corpus.CharVocabulary.describeAll(unknown) + ".");
         }
         int[] symbols = model.vocabulary().encode(text);
         int steps = r.steps() != null ? r.steps() : Math.min(DEFAULT_STEPS, symbols.length - 1);

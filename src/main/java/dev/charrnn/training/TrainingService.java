@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -234,8 +233,7 @@ public class TrainingService implements ModelWriters {
         Set<Integer> unknown = CharVocabulary.fromCodePoints(source.vocabulary()).unknownIn(corpora.readText(corpusId));
         if (!unknown.isEmpty()) {
             throw ApiException.badRequest("Corpus '" + corpusId + "' has characters model '" + request.fromModel()
-                    + "' does not know: " + unknown.stream().limit(10).map(CharVocabulary::describe)
-                    .collect(Collectors.joining(", ")) + ". Continue on a corpus within its vocabulary.");
+                    + "' does not know: " + CharVocabulary.describeAll(unknown) + ". Continue on a corpus within its vocabulary.");
         }
         return request.resolved(corpusId, modelName, source.spec());
     }
