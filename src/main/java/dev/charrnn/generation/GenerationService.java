@@ -228,7 +228,7 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
             }
         }
         long[] counts = model.metadata().charCounts().stream().mapToLong(Long::longValue).toArray();
-        return Sampler.sample(model.newSession(), model.vocabulary(), counts, job.params(), listener);
+        return Sampler.sample(model.inference(), model.vocabulary(), counts, job.params(), listener);
     }
 
     private Job prepare(String modelName, GenerateRequest request) {

@@ -3,20 +3,23 @@ package dev.charrnn.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
+import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.corpus.EncodedText;
-import dev.charrnn.corpus.OneHot;
+import dev.charrnn.generation.Sampler;
+import dev.charrnn.generation.SamplingParams;
 import dev.charrnn.model.CellType;
 import dev.charrnn.model.GradientClipping;
 import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.model.inference.InferenceNetwork;
 import dev.charrnn.training.Evaluator;
 import dev.charrnn.training.Trainer;
 import dev.charrnn.training.TrainingSchedule;
@@ -87,9 +90,10 @@ public final class CharRnnBenchmark {
 
         int sampleLen = Integer.parseInt(a.getOrDefault("sample-len", "2000"));
         int streams = Integer.parseInt(a.getOrDefault("sample-streams", "16"));
-        int start1 = Math.max(0, data.vocabulary().indexOf('\n'));
-        double cpsB1 = timedSample(session(net), data.vocabulary().size(), start1, sampleLen, 1);
-        double cpsB16 = timedSample(session(net), data.vocabulary().size(), start1, sampleLen, streams);
+        int warmup = Integer.parseInt(a.getOrDefault("sample-warmup", "200"));
+        InferenceNetwork compiled = InferenceNetwork.of(net);
+        double cpsB1 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, 1, warmup);
+        double cpsB16 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, streams, warmup);
         System.out.printf("Phase C: sampling b1 %.0f chars/s | b%d %.0f total chars/s%n", cpsB1, streams, cpsB16);
 
         Map<String, Object> json = new LinkedHashMap<>();
@@ -122,35 +126,20 @@ public final class CharRnnBenchmark {
         return session;
     }
 
-    /** Temperature-1 sampling of {@code streams} parallel sequences, one character per step. */
-    private static double timedSample(MultiLayerNetwork net, int vocabularySize, int startSymbol, int length, int streams) {
-        SplittableRandom random = new SplittableRandom(1);
-        int[] current = new int[streams];
-        java.util.Arrays.fill(current, startSymbol);
-        sample(net, vocabularySize, current, 20, random);
-        net.rnnClearPreviousState();
-        java.util.Arrays.fill(current, startSymbol);
+    /**
+     * Temperature-1 sampling of {@code streams} parallel sequences through the service's own
+     * decoding loop (compiled network, draws, stream bookkeeping), after an untimed warm-up.
+     */
+    private static double timedSample(InferenceNetwork network, CharVocabulary vocabulary, long[] counts, int length,
+                                      int streams, int warmup) {
+        Sampler.sample(network, vocabulary, counts, params(warmup, streams, 2), (s, t) -> { });
         long t0 = System.nanoTime();
-        sample(net, vocabularySize, current, length, random);
+        Sampler.sample(network, vocabulary, counts, params(length, streams, 1), (s, t) -> { });
         return (double) length * streams / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private static void sample(MultiLayerNetwork net, int vocabularySize, int[] current, int length, SplittableRandom random) {
-        for (int t = 0; t < length; t++) {
-            float[] probabilities = net.rnnTimeStep(OneHot.step(current, vocabularySize)).data().asFloat();
-            for (int s = 0; s < current.length; s++) {
-                double u = random.nextDouble();
-                int pick = vocabularySize - 1;
-                for (int v = 0; v < vocabularySize; v++) {
-                    u -= probabilities[s * vocabularySize + v];
-                    if (u < 0) {
-                        pick = v;
-                        break;
-                    }
-                }
-                current[s] = pick;
-            }
-        }
+    private static SamplingParams params(int length, int streams, long seed) {
+        return new SamplingParams("\n", length, 1.0, null, null, seed, List.of(), streams, false);
     }
 
     private static Map<String, String> parse(String[] argv) {

@@ -48,7 +48,7 @@ class ContinuousBatcherTest {
                 new SamplingParams("", 50, 0.8, 5, 0.9, 5, List.of("mat"), 3, false),
                 new SamplingParams("the cat", 1, 0.0, null, null, 6, List.of(), 2, false))) {
             List<Sampler.Sample> batched = batcher.submit(params, (i, t) -> { }).join();
-            assertThat(batched).isEqualTo(Sampler.sample(model.newSession(), model.vocabulary(), counts, params,
+            assertThat(batched).isEqualTo(Sampler.sample(model.inference(), model.vocabulary(), counts, params,
                     (i, t) -> { }));
         }
         assertThat(batcher.largestBatch()).isLessThanOrEqualTo(3);
@@ -60,14 +60,14 @@ class ContinuousBatcherTest {
         List<SamplingParams> requests = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             String prime = TestSupport.SENTENCE.repeat(2).substring(i, i + 3);
-            requests.add(new SamplingParams(prime, 40 + 5 * i, 0.0, null, null, i, i % 3 == 0 ? List.of("on") : List.of(),
+            requests.add(new SamplingParams(prime, 40 + 5 * i, 1.0, i % 4 == 1 ? 5 : null, null, i, i % 3 == 0 ? List.of("on") : List.of(),
                     1 + i % 2, false));
         }
         List<CompletableFuture<List<Sampler.Sample>>> futures = new ArrayList<>();
         requests.forEach(r -> futures.add(batcher.submit(r, (i, t) -> { })));
 
         for (int i = 0; i < requests.size(); i++) {
-            assertThat(futures.get(i).join()).as("request %s", i).isEqualTo(Sampler.sample(model.newSession(),
+            assertThat(futures.get(i).join()).as("request %s", i).isEqualTo(Sampler.sample(model.inference(),
                     model.vocabulary(), counts, requests.get(i), (s, t) -> { }));
         }
         assertThat(batcher.largestBatch()).as("requests were batched").isGreaterThan(2);
