@@ -38,10 +38,14 @@ final class ContinuousBatcher {
         }
     }
 
+    /** Threads that take part of a step's rows: up to {@code helpers} tasks on {@code pool}. */
+    record StepThreads(Executor pool, int helpers) {
+    }
+
     private final LoadedModel model;
     private final long[] charCounts;
     private final Executor executor;
-    private final Runnable threadSetup;
+    private final StepThreads stepThreads;
     private final List<Member> waiting = new ArrayList<>();
     private boolean running;
     private int largestBatch;
@@ -51,11 +55,11 @@ final class ContinuousBatcher {
     private InferenceNetwork.Row[] batch = new InferenceNetwork.Row[16];
     private int[] symbols = new int[16];
 
-    ContinuousBatcher(LoadedModel model, Executor executor, Runnable threadSetup) {
+    ContinuousBatcher(LoadedModel model, Executor executor, StepThreads stepThreads) {
         this.model = model;
         this.charCounts = model.metadata().charCounts().stream().mapToLong(Long::longValue).toArray();
         this.executor = executor;
-        this.threadSetup = threadSetup;
+        this.stepThreads = stepThreads;
     }
 
     LoadedModel model() {
@@ -80,7 +84,6 @@ final class ContinuousBatcher {
     }
 
     private void decode() {
-        threadSetup.run();
         try {
             while (true) {
                 List<Member> joining;
@@ -131,7 +134,7 @@ final class ContinuousBatcher {
             synchronized (this) {
                 largestBatch = Math.max(largestBatch, count);
             }
-            model.inference().step(batch, symbols, count);
+            model.inference().step(batch, symbols, count, stepThreads.pool(), stepThreads.helpers());
         }
     }
 

@@ -26,6 +26,8 @@ class ContinuousBatcherTest {
     private static LoadedModel model;
     private static long[] counts;
     private static final ExecutorService decoder = Executors.newCachedThreadPool();
+    /** A second thread sharing each step's rows, as the service runs (the solo reference runs on one). */
+    private static final ExecutorService helper = Executors.newSingleThreadExecutor();
 
     @BeforeAll
     static void loadTrainedModel() {
@@ -38,11 +40,12 @@ class ContinuousBatcherTest {
     @AfterAll
     static void stop() {
         decoder.shutdownNow();
+        helper.shutdownNow();
     }
 
     @Test
     void aLoneRequestGetsExactlyWhatTheSamplerGives() {
-        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, () -> { });
+        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, new ContinuousBatcher.StepThreads(helper, 1));
         for (SamplingParams params : List.of(
                 new SamplingParams("the ", 80, 1.0, null, null, 4, List.of(), 1, true),
                 new SamplingParams("", 50, 0.8, 5, 0.9, 5, List.of("mat"), 3, false),
@@ -56,7 +59,7 @@ class ContinuousBatcherTest {
 
     @Test
     void concurrentRequestsShareStepsAndKeepTheirOwnText() {
-        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, () -> { });
+        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, new ContinuousBatcher.StepThreads(helper, 1));
         List<SamplingParams> requests = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             String prime = TestSupport.SENTENCE.repeat(2).substring(i, i + 3);
@@ -75,7 +78,7 @@ class ContinuousBatcherTest {
 
     @Test
     void aCancelledRequestLeavesAndTheOthersFinish() {
-        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, () -> { });
+        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, new ContinuousBatcher.StepThreads(helper, 1));
         StringBuilder seen = new StringBuilder();
         CompletableFuture<List<Sampler.Sample>> cancelled = batcher.submit(SamplingParams.simple("the", 5000, 1.0, 1),
                 new Sampler.Listener() {
