@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import dev.charrnn.model.LoadedModel;
+import dev.charrnn.model.inference.Gang;
 import dev.charrnn.model.inference.InferenceNetwork;
 
 /**
@@ -38,14 +39,10 @@ final class ContinuousBatcher {
         }
     }
 
-    /** Threads that take part of a step's rows: up to {@code helpers} tasks on {@code pool}. */
-    record StepThreads(Executor pool, int helpers) {
-    }
-
     private final LoadedModel model;
     private final long[] charCounts;
     private final Executor executor;
-    private final StepThreads stepThreads;
+    private final Gang gang;
     private final List<Member> waiting = new ArrayList<>();
     private boolean running;
     private int largestBatch;
@@ -55,11 +52,11 @@ final class ContinuousBatcher {
     private InferenceNetwork.Row[] batch = new InferenceNetwork.Row[16];
     private int[] symbols = new int[16];
 
-    ContinuousBatcher(LoadedModel model, Executor executor, StepThreads stepThreads) {
+    ContinuousBatcher(LoadedModel model, Executor executor, Gang gang) {
         this.model = model;
         this.charCounts = model.metadata().charCounts().stream().mapToLong(Long::longValue).toArray();
         this.executor = executor;
-        this.stepThreads = stepThreads;
+        this.gang = gang;
     }
 
     LoadedModel model() {
@@ -107,7 +104,7 @@ final class ContinuousBatcher {
     /** Feeds the newcomer's prime (on its own rows) and adds it to the batch. */
     private void admit(Member member) {
         member.rows = Sampler.start(model.inference(), model.vocabulary(), charCounts, member.params, member.streams,
-                member.listener, member.holdBack);
+                member.listener, member.holdBack, Gang.CALLER_ONLY);
         member.produced = member.params.prime().isEmpty() ? 1 : 0;
         members.add(member);
     }
@@ -134,7 +131,12 @@ final class ContinuousBatcher {
             synchronized (this) {
                 largestBatch = Math.max(largestBatch, count);
             }
-            model.inference().step(batch, symbols, count, stepThreads.pool(), stepThreads.helpers());
+            Gang threads = gang.acquire();
+            try {
+                model.inference().step(batch, symbols, count, threads);
+            } finally {
+                threads.release();
+            }
         }
     }
 

@@ -23,6 +23,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.model.LoadedModel;
+import dev.charrnn.model.inference.Gang;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.ApiException;
@@ -46,8 +47,7 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
     private final Semaphore slots;
     private final ExecutorService streamers;
     private final ExecutorService decoders;
-    private final ExecutorService stepHelpers;
-    private final int helpers;
+    private final Gang gang;
     private final Map<String, ContinuousBatcher> batchers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
     private final long timeoutNanos;
@@ -58,10 +58,9 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
         this.limits = properties.limits();
         this.nd4j = nd4j;
         this.slots = new Semaphore(limits.maxConcurrentGenerations());
-        this.helpers = properties.generation().threads() - 1;
         this.timeoutNanos = limits.generationTimeout().toNanos();
         this.decoders = Executors.newCachedThreadPool(daemon("generation-decoder-"));
-        this.stepHelpers = Executors.newFixedThreadPool(Math.max(1, helpers), daemon("generation-step-"));
+        this.gang = new Gang(properties.generation().threads(), "generation-step");
         Gauge.builder("charrnn.generations.active", slots, s -> limits.maxConcurrentGenerations() - s.availablePermits())
                 .description("Generation and scoring requests running now")
                 .register(meters.getIfAvailable(SimpleMeterRegistry::new));
@@ -154,7 +153,7 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
     void shutdown() {
         streamers.shutdownNow();
         decoders.shutdownNow();
-        stepHelpers.shutdownNow();
+        gang.close();
     }
 
     private void streamTo(SseEmitter emitter, AtomicBoolean gone, Job job) {
@@ -222,7 +221,7 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
         LoadedModel model = job.model();
         ContinuousBatcher batcher = batchers.compute(job.modelName(), (name, current) ->
                 current != null && current.model() == model ? current
-                        : new ContinuousBatcher(model, decoders, new ContinuousBatcher.StepThreads(stepHelpers, helpers)));
+                        : new ContinuousBatcher(model, decoders, gang));
         try {
             return batcher.submit(job.params(), listener).join();
         } catch (java.util.concurrent.CompletionException e) {

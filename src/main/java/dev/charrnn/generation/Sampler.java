@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import dev.charrnn.corpus.CharVocabulary;
+import dev.charrnn.model.inference.Gang;
 import dev.charrnn.model.inference.InferenceNetwork;
 
 /**
@@ -45,9 +46,25 @@ public final class Sampler {
      */
     public static List<Sample> sample(InferenceNetwork network, CharVocabulary vocabulary, long[] charCounts,
                                       SamplingParams params, Listener listener) {
+        return sample(network, vocabulary, charCounts, params, listener, Gang.CALLER_ONLY);
+    }
+
+    /** As above, with every step shared among the threads of {@code gang} (when no one else holds it). */
+    public static List<Sample> sample(InferenceNetwork network, CharVocabulary vocabulary, long[] charCounts,
+                                      SamplingParams params, Listener listener, Gang gang) {
+        Gang threads = gang.acquire();
+        try {
+            return sampleWith(network, vocabulary, charCounts, params, listener, threads);
+        } finally {
+            threads.release();
+        }
+    }
+
+    private static List<Sample> sampleWith(InferenceNetwork network, CharVocabulary vocabulary, long[] charCounts,
+                                           SamplingParams params, Listener listener, Gang threads) {
         int holdBack = SampleStream.holdBack(params);
         List<SampleStream> streams = SampleStream.of(params);
-        InferenceNetwork.Row[] rows = start(network, vocabulary, charCounts, params, streams, listener, holdBack);
+        InferenceNetwork.Row[] rows = start(network, vocabulary, charCounts, params, streams, listener, holdBack, threads);
         int produced = params.prime().isEmpty() ? 1 : 0;
         InferenceNetwork.Row[] active = new InferenceNetwork.Row[rows.length];
         int[] symbols = new int[rows.length];
@@ -66,7 +83,7 @@ public final class Sampler {
                 stream.emit(listener, holdBack);
             }
             if (produced + 1 < params.length()) {
-                network.step(active, symbols, count);
+                network.step(active, symbols, count, threads);
             }
         }
         List<Sample> samples = new ArrayList<>();
@@ -86,7 +103,7 @@ public final class Sampler {
      */
     static InferenceNetwork.Row[] start(InferenceNetwork network, CharVocabulary vocabulary, long[] counts,
                                         SamplingParams params, List<SampleStream> streams, Listener listener,
-                                        int holdBack) {
+                                        int holdBack, Gang threads) {
         InferenceNetwork.Row primed = network.newRow();
         network.feed(primed, vocabulary.encode(params.prime()));
         InferenceNetwork.Row[] rows = new InferenceNetwork.Row[streams.size()];
@@ -101,7 +118,7 @@ public final class Sampler {
                         vocabulary, params);
                 stream.emit(listener, holdBack);
             }
-            network.step(rows, first, rows.length);
+            network.step(rows, first, rows.length, threads);
         }
         return rows;
     }

@@ -19,6 +19,7 @@ import dev.charrnn.model.CellType;
 import dev.charrnn.model.GradientClipping;
 import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.model.inference.Gang;
 import dev.charrnn.model.inference.InferenceNetwork;
 import dev.charrnn.training.Evaluator;
 import dev.charrnn.training.Trainer;
@@ -32,7 +33,9 @@ import dev.charrnn.training.TrainingSchedule;
  *     -Dexec.mainClass=dev.charrnn.bench.CharRnnBenchmark -Dexec.args="--cell lstm"
  * </pre>
  * Phase A: 5 warm-up + --iters timed iterations (train chars/s). Phase B: train to --budget-iters,
- * then validation bits/char over the last 10%. Phase C: sampling, 1 stream and 16 streams.
+ * then validation bits/char over the last 10%. Phase C: sampling, 1 stream and 16 streams, through
+ * the service's decoding loop. Phase D (ours only): the service itself over HTTP, {@code --clients}
+ * clients each sending {@code --requests} generate requests of {@code --request-len} characters.
  */
 public final class CharRnnBenchmark {
 
@@ -92,9 +95,18 @@ public final class CharRnnBenchmark {
         int streams = Integer.parseInt(a.getOrDefault("sample-streams", "16"));
         int warmup = Integer.parseInt(a.getOrDefault("sample-warmup", "200"));
         InferenceNetwork compiled = InferenceNetwork.of(net);
-        double cpsB1 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, 1, warmup);
-        double cpsB16 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, streams, warmup);
+        int stepThreads = Integer.parseInt(a.getOrDefault("step-threads",
+                String.valueOf(Runtime.getRuntime().availableProcessors())));
+        double cpsB1 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, 1, warmup, stepThreads);
+        double cpsB16 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, streams, warmup,
+                stepThreads);
         System.out.printf("Phase C: sampling b1 %.0f chars/s | b%d %.0f total chars/s%n", cpsB1, streams, cpsB16);
+
+        int clients = Integer.parseInt(a.getOrDefault("clients", "8"));
+        double[] latency = clients > 0
+                ? ConcurrentRequests.run(result, spec, data, clients, Integer.parseInt(a.getOrDefault("requests", "25")),
+                Integer.parseInt(a.getOrDefault("request-len", "200")))
+                : new double[] {Double.NaN, Double.NaN};
 
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("peer", "char-rnn-service");
@@ -112,6 +124,9 @@ public final class CharRnnBenchmark {
         json.put("sample_chars_per_s_b1", round(cpsB1, 1));
         json.put("sample_chars_per_s_b16", round(cpsB16, 1));
         json.put("sample_streams", streams);
+        json.put("p50_ms", round(latency[0], 1));
+        json.put("p99_ms", round(latency[1], 1));
+        json.put("clients", clients);
         json.put("params", net.numParams());
         json.put("iters", budget);
         json.put("timed_iters", iters);
@@ -131,11 +146,13 @@ public final class CharRnnBenchmark {
      * decoding loop (compiled network, draws, stream bookkeeping), after an untimed warm-up.
      */
     private static double timedSample(InferenceNetwork network, CharVocabulary vocabulary, long[] counts, int length,
-                                      int streams, int warmup) {
-        Sampler.sample(network, vocabulary, counts, params(warmup, streams, 2), (s, t) -> { });
-        long t0 = System.nanoTime();
-        Sampler.sample(network, vocabulary, counts, params(length, streams, 1), (s, t) -> { });
-        return (double) length * streams / ((System.nanoTime() - t0) / 1e9);
+                                      int streams, int warmup, int stepThreads) {
+        try (Gang gang = new Gang(stepThreads, "bench-step")) {
+            Sampler.sample(network, vocabulary, counts, params(warmup, streams, 2), (s, t) -> { }, gang);
+            long t0 = System.nanoTime();
+            Sampler.sample(network, vocabulary, counts, params(length, streams, 1), (s, t) -> { }, gang);
+            return (double) length * streams / ((System.nanoTime() - t0) / 1e9);
+        }
     }
 
     private static SamplingParams params(int length, int streams, long seed) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.LoadedModel;
+import dev.charrnn.model.inference.Gang;
 import dev.charrnn.model.ModelStore;
 
 class ContinuousBatcherTest {
@@ -27,7 +28,7 @@ class ContinuousBatcherTest {
     private static long[] counts;
     private static final ExecutorService decoder = Executors.newCachedThreadPool();
     /** A second thread sharing each step's rows, as the service runs (the solo reference runs on one). */
-    private static final ExecutorService helper = Executors.newSingleThreadExecutor();
+    private static final Gang gang = new Gang(2, "test-step");
 
     @BeforeAll
     static void loadTrainedModel() {
@@ -40,12 +41,12 @@ class ContinuousBatcherTest {
     @AfterAll
     static void stop() {
         decoder.shutdownNow();
-        helper.shutdownNow();
+        gang.close();
     }
 
     @Test
     void aLoneRequestGetsExactlyWhatTheSamplerGives() {
-        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, new ContinuousBatcher.StepThreads(helper, 1));
+        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, gang);
         for (SamplingParams params : List.of(
                 new SamplingParams("the ", 80, 1.0, null, null, 4, List.of(), 1, true),
                 new SamplingParams("", 50, 0.8, 5, 0.9, 5, List.of("mat"), 3, false),
@@ -59,7 +60,7 @@ class ContinuousBatcherTest {
 
     @Test
     void concurrentRequestsShareStepsAndKeepTheirOwnText() {
-        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, new ContinuousBatcher.StepThreads(helper, 1));
+        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, gang);
         List<SamplingParams> requests = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             String prime = TestSupport.SENTENCE.repeat(2).substring(i, i + 3);
@@ -78,7 +79,7 @@ class ContinuousBatcherTest {
 
     @Test
     void aCancelledRequestLeavesAndTheOthersFinish() {
-        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, new ContinuousBatcher.StepThreads(helper, 1));
+        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, gang);
         StringBuilder seen = new StringBuilder();
         CompletableFuture<List<Sampler.Sample>> cancelled = batcher.submit(SamplingParams.simple("the", 5000, 1.0, 1),
                 new Sampler.Listener() {

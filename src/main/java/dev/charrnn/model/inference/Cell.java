@@ -9,16 +9,21 @@ import dev.charrnn.model.layers.RecurrentParams;
 import dev.charrnn.model.layers.TanhRnnLayerImpl;
 
 /**
- * One recurrent layer's weights, copied row-major, and its step for a block of rows. The math
- * is the training layers' (model.layers), so a compiled network gives the training network's
- * outputs up to float rounding.
+ * One recurrent layer's weights and its step. The math is the training layers' (model.layers),
+ * so a compiled network gives the training network's outputs up to float rounding.
+ *
+ * <p>Columns are reordered unit-major: unit j's gates sit side by side at columns
+ * {@code j*gates .. j*gates+gates-1}, so a range of units is one range of columns and threads
+ * can split a step by units. A step reads the previous state and writes the next one into a
+ * second buffer, since other threads still read the previous state while one writes.
  */
 abstract sealed class Cell {
 
     final int inputs;
     final int units;
+    final int gates;
     final int width;
-    final boolean oneHotInput;
+    private final boolean oneHotInput;
     private final float[][] inputWeights;
     private final float[][] recurrentWeights;
     private final float[] bias;
@@ -27,11 +32,12 @@ abstract sealed class Cell {
         INDArray w = layer.getParam(RecurrentParams.WEIGHTS);
         this.inputs = (int) w.size(0);
         this.width = (int) w.size(1);
+        this.gates = gates;
         this.units = width / gates;
         this.oneHotInput = oneHotInput;
-        this.inputWeights = rows(w);
-        this.recurrentWeights = rows(layer.getParam(RecurrentParams.RECURRENT_WEIGHTS));
-        this.bias = rowMajor(layer.getParam(RecurrentParams.BIAS));
+        this.inputWeights = unitMajor(w.toFloatMatrix());
+        this.recurrentWeights = unitMajor(layer.getParam(RecurrentParams.RECURRENT_WEIGHTS).toFloatMatrix());
+        this.bias = unitMajor(new float[][] {layer.getParam(RecurrentParams.BIAS).dup('c').data().asFloat()})[0];
     }
 
     static Cell of(Layer layer, boolean oneHotInput) {
@@ -47,13 +53,17 @@ abstract sealed class Cell {
         throw new IllegalArgumentException("no inference kernel for layer " + layer.getClass().getSimpleName());
     }
 
-    static float[] rowMajor(INDArray array) {
-        return array.dup('c').data().asFloat();
-    }
-
-    /** A matrix as one array per row (see {@link Kernels#accumulate}). */
-    static float[][] rows(INDArray matrix) {
-        return matrix.toFloatMatrix();
+    /** Gate-major columns [gate g, unit j] at g*units+j moved to j*gates+g. */
+    private float[][] unitMajor(float[][] gateMajor) {
+        float[][] result = new float[gateMajor.length][width];
+        for (int i = 0; i < gateMajor.length; i++) {
+            for (int g = 0; g < gates; g++) {
+                for (int j = 0; j < units; j++) {
+                    result[i][j * gates + g] = gateMajor[i][g * units + j];
+                }
+            }
+        }
+        return result;
     }
 
     /** State floats per row: a multiple of {@code units} whose first block is the output h. */
@@ -62,32 +72,35 @@ abstract sealed class Cell {
     }
 
     /**
-     * Advances rows [from, to): {@code input[r]} is the layer below's state (its first
-     * {@link #inputs} floats are h) or unused for a one-hot layer, where {@code symbols[r]} is the input.
+     * Advances units [u0, u1) of rows [from, to): reads {@code previous[r]} and, for a dense
+     * input, {@code input[r]} (the layer below's new state; a one-hot layer reads {@code symbols[r]}),
+     * writes {@code next[r]}. {@code acc} and {@code recurrent} are scratch, gates wide.
      */
-    abstract void step(float[][] input, int[] symbols, float[][] state, float[][] acc, float[][] recurrent,
-                       int from, int to);
+    abstract void step(float[][] input, int[] symbols, float[][] previous, float[][] next, float[][] acc,
+                       float[][] recurrent, int from, int to, int u0, int u1);
 
-    /** acc[r] = b + x W for rows [from, to). */
-    final void project(float[][] input, int[] symbols, float[][] acc, int from, int to) {
+    /** acc[r] = b + x W over the columns of units [u0, u1). */
+    final void project(float[][] input, int[] symbols, float[][] acc, int from, int to, int u0, int u1) {
+        int c0 = u0 * gates;
+        int c1 = u1 * gates;
         for (int r = from; r < to; r++) {
-            if (oneHotInput) {
-                Kernels.biasPlusRow(acc[r], bias, inputWeights[symbols[r]], width);
-            } else {
-                System.arraycopy(bias, 0, acc[r], 0, width);
+            float[] a = acc[r];
+            float[] row = oneHotInput ? inputWeights[symbols[r]] : null;
+            for (int c = c0; c < c1; c++) {
+                a[c] = row != null ? row[c] + bias[c] : bias[c];
             }
         }
         if (!oneHotInput) {
-            Kernels.accumulate(acc, input, from, to, inputs, inputWeights, width);
+            Kernels.accumulate(acc, input, from, to, inputs, inputWeights, c0, c1);
         }
     }
 
-    /** target[r] += h' RW for rows [from, to). */
-    final void addRecurrent(float[][] state, float[][] target, int from, int to) {
-        Kernels.accumulate(target, state, from, to, units, recurrentWeights, width);
+    /** target[r] += h' RW over the columns of units [u0, u1). */
+    final void addRecurrent(float[][] previous, float[][] target, int from, int to, int u0, int u1) {
+        Kernels.accumulate(target, previous, from, to, units, recurrentWeights, u0 * gates, u1 * gates);
     }
 
-    /** [i | f | g | o] gates, state [h | c]: as {@link LstmLayerImpl}. */
+    /** Gates i, f, g, o; state [h | c]: as {@link LstmLayerImpl}. */
     static final class Lstm extends Cell {
         Lstm(Layer layer, boolean oneHotInput) {
             super(layer, 4, oneHotInput);
@@ -99,49 +112,54 @@ abstract sealed class Cell {
         }
 
         @Override
-        void step(float[][] input, int[] symbols, float[][] state, float[][] acc, float[][] recurrent, int from, int to) {
-            project(input, symbols, acc, from, to);
-            addRecurrent(state, acc, from, to);
+        void step(float[][] input, int[] symbols, float[][] previous, float[][] next, float[][] acc,
+                  float[][] recurrent, int from, int to, int u0, int u1) {
+            project(input, symbols, acc, from, to, u0, u1);
+            addRecurrent(previous, acc, from, to, u0, u1);
             int n = units;
             for (int r = from; r < to; r++) {
                 float[] a = acc[r];
-                float[] s = state[r];
-                for (int j = 0; j < n; j++) {
-                    float i = Kernels.sigmoid(a[j]);
-                    float f = Kernels.sigmoid(a[n + j]);
-                    float g = Kernels.tanh(a[2 * n + j]);
-                    float o = Kernels.sigmoid(a[3 * n + j]);
-                    float c = f * s[n + j] + i * g;
-                    s[n + j] = c;
-                    s[j] = o * Kernels.tanh(c);
+                float[] before = previous[r];
+                float[] after = next[r];
+                for (int j = u0; j < u1; j++) {
+                    int c = 4 * j;
+                    float i = Kernels.sigmoid(a[c]);
+                    float f = Kernels.sigmoid(a[c + 1]);
+                    float g = Kernels.tanh(a[c + 2]);
+                    float o = Kernels.sigmoid(a[c + 3]);
+                    float cell = f * before[n + j] + i * g;
+                    after[n + j] = cell;
+                    after[j] = o * Kernels.tanh(cell);
                 }
             }
         }
     }
 
-    /** [reset | update | candidate], reset applied after the recurrent product: as {@link GruLayerImpl}. */
+    /** Gates reset, update, candidate; reset applied after the recurrent product: as {@link GruLayerImpl}. */
     static final class Gru extends Cell {
         Gru(Layer layer, boolean oneHotInput) {
             super(layer, 3, oneHotInput);
         }
 
         @Override
-        void step(float[][] input, int[] symbols, float[][] state, float[][] acc, float[][] recurrent, int from, int to) {
-            project(input, symbols, acc, from, to);
+        void step(float[][] input, int[] symbols, float[][] previous, float[][] next, float[][] acc,
+                  float[][] recurrent, int from, int to, int u0, int u1) {
+            project(input, symbols, acc, from, to, u0, u1);
             for (int r = from; r < to; r++) {
-                java.util.Arrays.fill(recurrent[r], 0, width, 0f);
+                java.util.Arrays.fill(recurrent[r], u0 * gates, u1 * gates, 0f);
             }
-            addRecurrent(state, recurrent, from, to);
-            int n = units;
+            addRecurrent(previous, recurrent, from, to, u0, u1);
             for (int r = from; r < to; r++) {
                 float[] a = acc[r];
                 float[] h = recurrent[r];
-                float[] s = state[r];
-                for (int j = 0; j < n; j++) {
-                    float reset = Kernels.sigmoid(a[j] + h[j]);
-                    float update = Kernels.sigmoid(a[n + j] + h[n + j]);
-                    float candidate = Kernels.tanh(a[2 * n + j] + h[2 * n + j] * reset);
-                    s[j] = (s[j] - candidate) * update + candidate;
+                float[] before = previous[r];
+                float[] after = next[r];
+                for (int j = u0; j < u1; j++) {
+                    int c = 3 * j;
+                    float reset = Kernels.sigmoid(a[c] + h[c]);
+                    float update = Kernels.sigmoid(a[c + 1] + h[c + 1]);
+                    float candidate = Kernels.tanh(a[c + 2] + h[c + 2] * reset);
+                    after[j] = (before[j] - candidate) * update + candidate;
                 }
             }
         }
@@ -154,14 +172,15 @@ abstract sealed class Cell {
         }
 
         @Override
-        void step(float[][] input, int[] symbols, float[][] state, float[][] acc, float[][] recurrent, int from, int to) {
-            project(input, symbols, acc, from, to);
-            addRecurrent(state, acc, from, to);
+        void step(float[][] input, int[] symbols, float[][] previous, float[][] next, float[][] acc,
+                  float[][] recurrent, int from, int to, int u0, int u1) {
+            project(input, symbols, acc, from, to, u0, u1);
+            addRecurrent(previous, acc, from, to, u0, u1);
             for (int r = from; r < to; r++) {
                 float[] a = acc[r];
-                float[] s = state[r];
-                for (int j = 0; j < units; j++) {
-                    s[j] = Kernels.tanh(a[j]);
+                float[] after = next[r];
+                for (int j = u0; j < u1; j++) {
+                    after[j] = Kernels.tanh(a[j]);
                 }
             }
         }

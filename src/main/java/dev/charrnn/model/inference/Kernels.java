@@ -14,12 +14,12 @@ final class Kernels {
     }
 
     /**
-     * {@code acc[r] += x[r][0..k) * w} for each row r in [from, to), where {@code w[i]} is row i
-     * of a [k, width] matrix. Four inputs per pass over an accumulator, fused multiply-adds.
-     * (Rows as separate arrays: with one flat array and four offsets into it the JIT does not
-     * vectorize the inner loop, and the kernel runs 5x slower.)
+     * {@code acc[r][c] += sum_i x[r][i] * w[i][c]} for rows r in [from, to) and columns c in
+     * [c0, c1), where {@code w[i]} is row i of a [k, width] matrix. Four inputs per pass over an
+     * accumulator, fused multiply-adds. (Rows as separate arrays: with one flat array and four
+     * offsets into it the JIT does not vectorize the inner loop, and the kernel runs 5x slower.)
      */
-    static void accumulate(float[][] acc, float[][] x, int from, int to, int k, float[][] w, int width) {
+    static void accumulate(float[][] acc, float[][] x, int from, int to, int k, float[][] w, int c0, int c1) {
         int i = 0;
         for (; i + 3 < k; i += 4) {
             float[] w0 = w[i];
@@ -33,8 +33,8 @@ final class Kernels {
                 float x1 = in[i + 1];
                 float x2 = in[i + 2];
                 float x3 = in[i + 3];
-                for (int j = 0; j < width; j++) {
-                    a[j] = Math.fma(x3, w3[j], Math.fma(x2, w2[j], Math.fma(x1, w1[j], Math.fma(x0, w0[j], a[j]))));
+                for (int c = c0; c < c1; c++) {
+                    a[c] = Math.fma(x3, w3[c], Math.fma(x2, w2[c], Math.fma(x1, w1[c], Math.fma(x0, w0[c], a[c]))));
                 }
             }
         }
@@ -43,17 +43,10 @@ final class Kernels {
             for (int r = from; r < to; r++) {
                 float[] a = acc[r];
                 float xi = x[r][i];
-                for (int j = 0; j < width; j++) {
-                    a[j] = Math.fma(xi, wi[j], a[j]);
+                for (int c = c0; c < c1; c++) {
+                    a[c] = Math.fma(xi, wi[c], a[c]);
                 }
             }
-        }
-    }
-
-    /** {@code acc[0..width) = bias + row}: the product of a one-hot input with a weight matrix. */
-    static void biasPlusRow(float[] acc, float[] bias, float[] row, int width) {
-        for (int j = 0; j < width; j++) {
-            acc[j] = row[j] + bias[j];
         }
     }
 

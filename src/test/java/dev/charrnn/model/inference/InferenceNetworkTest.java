@@ -18,11 +18,18 @@ import dev.charrnn.model.NetworkFactory;
 
 class InferenceNetworkTest {
 
+    /** Three threads: units split unevenly (151 units), as the service splits them. */
+    private static final Gang gang = new Gang(3, "test-step");
+
     private static final int VOCABULARY = 23;
 
-    /** Two layers of an odd width (not a multiple of the 4-input unroll), trained a little so gates are not symmetric. */
+    /** Two layers of an odd width (not a multiple of the 4-input unroll), weights perturbed so gates are not symmetric. */
     private static MultiLayerNetwork network(CellType cell) {
-        ModelSpec spec = ModelSpec.of(cell, 2, 37, 0.0, 12, 3, 0.05, 7L);
+        return network(cell, 37);
+    }
+
+    private static MultiLayerNetwork network(CellType cell, int units) {
+        ModelSpec spec = ModelSpec.of(cell, 2, units, 0.0, 12, 3, 0.05, 7L);
         MultiLayerNetwork net = NetworkFactory.create(spec, VOCABULARY);
         net.params().addi(org.nd4j.linalg.factory.Nd4j.rand(new SplittableRandom(3).nextLong(),
                 net.params().shape()).subi(0.5).muli(0.4));
@@ -40,7 +47,7 @@ class InferenceNetworkTest {
         for (int t = 0; t < 40; t++) {
             int[] symbols = {streams[0][t], streams[1][t], streams[2][t]};
             float[] expected = net.rnnTimeStep(OneHot.step(symbols, VOCABULARY)).dup('c').data().asFloat();
-            compiled.step(rows, symbols, 3);
+            compiled.step(rows, symbols, 3, Gang.CALLER_ONLY);
             for (int r = 0; r < 3; r++) {
                 for (int v = 0; v < VOCABULARY; v++) {
                     worst = Math.max(worst, Math.abs(expected[r * VOCABULARY + v] - rows[r].probabilities()[v]));
@@ -52,8 +59,9 @@ class InferenceNetworkTest {
 
     @ParameterizedTest
     @EnumSource(CellType.class)
-    void aRowGivesTheSameBitsAloneOrInAnyBatch(CellType cell) {
-        InferenceNetwork compiled = InferenceNetwork.of(network(cell));
+    void aRowGivesTheSameBitsAloneOrInABatchSplitAcrossThreads(CellType cell) {
+        InferenceNetwork compiled = InferenceNetwork.of(network(cell, 151)); // big enough for the gang to split layer 2
+        assertThat(7L * 151 * (151 + 151)).isGreaterThan(InferenceNetwork.PARALLEL_WORK);
         int[][] streams = randomSymbols(7, 30, 5);
         InferenceNetwork.Row[] batch = new InferenceNetwork.Row[7];
         for (int r = 0; r < 7; r++) {
@@ -65,11 +73,25 @@ class InferenceNetworkTest {
             for (int r = 0; r < 7; r++) {
                 symbols[r] = streams[r][t];
             }
-            compiled.step(batch, symbols, 7);
+            compiled.step(batch, symbols, 7, gang);
             compiled.feed(alone, new int[] {streams[5][t]});
             assertThat(alone.probabilities()).as("step %s", t).containsExactly(batch[5].probabilities());
         }
-        assertThat(alone.state(1)).containsExactly(batch[5].state(1));
+        assertThat(alone.state(1)).hasSize(cell == CellType.LSTM ? 302 : 151).containsExactly(batch[5].state(1));
+    }
+
+    @Test
+    void aWorkerFailureReachesTheCaller() {
+        try (Gang gang = new Gang(2, "failing")) {
+            assertThatThrownBy(() -> gang.run(part -> {
+                if (part == 1) {
+                    throw new IllegalStateException("part 1 failed");
+                }
+            })).hasMessage("part 1 failed");
+            int[] ran = new int[2];
+            gang.run(part -> ran[part]++);
+            assertThat(ran).containsExactly(1, 1);
+        }
     }
 
     @Test
