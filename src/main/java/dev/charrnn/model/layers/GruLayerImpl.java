@@ -42,16 +42,19 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
         double[] candidateRecurrent = host.scratch(4, (long) batch * n);
         for (int b = 0; b < batch; b++) {
             int g0 = 3 * n * b;
+            for (int k = g0; k < g0 + 2 * n; k++) {
+                a[k] += recurrent[k];
+            }
+            HostBuffers.sigmoid(a, g0, g0 + 2 * n);                   // reset, update
             for (int j = 0; j < n; j++) {
-                double reset = HostBuffers.sigmoid(a[g0 + j] + recurrent[g0 + j]);
-                double update = HostBuffers.sigmoid(a[g0 + n + j] + recurrent[g0 + n + j]);
                 double rc = recurrent[g0 + 2 * n + j];
-                double candidate = HostBuffers.tanh(a[g0 + 2 * n + j] + rc * reset);
-                a[g0 + j] = reset;
-                a[g0 + n + j] = update;
-                a[g0 + 2 * n + j] = candidate;
                 candidateRecurrent[n * b + j] = rc;
-                after[n * b + j] = (before[n * b + j] - candidate) * update + candidate;
+                a[g0 + 2 * n + j] += rc * a[g0 + j];
+            }
+            HostBuffers.tanh(a, g0 + 2 * n, g0 + 3 * n);              // candidate
+            for (int j = 0; j < n; j++) {
+                double candidate = a[g0 + 2 * n + j];
+                after[n * b + j] = (before[n * b + j] - candidate) * a[g0 + n + j] + candidate;
             }
         }
         host.write(a, gates);

@@ -48,20 +48,17 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
         for (int b = 0; b < batch; b++) {
             int g0 = 4 * n * b;
             int s0 = 2 * n * b;
+            HostBuffers.sigmoid(a, g0, g0 + 2 * n);                   // i, f
+            HostBuffers.tanh(a, g0 + 2 * n, g0 + 3 * n);              // g
+            HostBuffers.sigmoid(a, g0 + 3 * n, g0 + 4 * n);           // o
             for (int j = 0; j < n; j++) {
-                double i = HostBuffers.sigmoid(a[g0 + j]);
-                double f = HostBuffers.sigmoid(a[g0 + n + j]);
-                double g = HostBuffers.tanh(a[g0 + 2 * n + j]);
-                double o = HostBuffers.sigmoid(a[g0 + 3 * n + j]);
-                double c = f * before[s0 + n + j] + i * g;
-                double t = HostBuffers.tanh(c);
-                a[g0 + j] = i;
-                a[g0 + n + j] = f;
-                a[g0 + 2 * n + j] = g;
-                a[g0 + 3 * n + j] = o;
+                double c = a[g0 + n + j] * before[s0 + n + j] + a[g0 + j] * a[g0 + 2 * n + j];
                 after[s0 + n + j] = c;
-                after[s0 + j] = o * t;
-                tanhCell[n * b + j] = t;
+                tanhCell[n * b + j] = c;
+            }
+            HostBuffers.tanh(tanhCell, n * b, n * (b + 1));
+            for (int j = 0; j < n; j++) {
+                after[s0 + j] = a[g0 + 3 * n + j] * tanhCell[n * b + j];
             }
         }
         host.write(a, gates);

@@ -30,10 +30,7 @@ public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
     protected void forwardStep(INDArray gates, INDArray hPrev, INDArray rw, INDArray h, INDArray cache) {
         Nd4j.gemm(hPrev, rw, gates, false, false, 1.0, 1.0);
         double[] a = host.read(gates, 0);
-        int length = (int) gates.length();
-        for (int k = 0; k < length; k++) {
-            a[k] = HostBuffers.tanh(a[k]);
-        }
+        HostBuffers.tanh(a, 0, (int) gates.length());
         host.write(a, gates);
         host.write(a, h);
     }

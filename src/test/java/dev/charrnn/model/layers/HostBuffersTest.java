@@ -1,0 +1,64 @@
+package dev.charrnn.model.layers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class HostBuffersTest {
+
+    @Test
+    void theArithmeticExpMatchesMathExpToAboutOnePartIn1e13() {
+        double worst = 0;
+        for (double x = -40; x <= 40; x += 0.0137) {
+            worst = Math.max(worst, Math.abs(HostBuffers.exp(x) - Math.exp(x)) / Math.exp(x));
+        }
+        assertThat(worst).isLessThan(1e-13);
+    }
+
+    @Test
+    void vectorSigmoidAndTanhMatchTheScalarFormsEvenWhereTheySaturate() {
+        double[] xs = new double[4001];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = -100 + 0.05 * i;
+        }
+        double[] s = xs.clone();
+        double[] t = xs.clone();
+        HostBuffers.sigmoid(s, 0, s.length);
+        HostBuffers.tanh(t, 0, t.length);
+        for (int i = 0; i < xs.length; i++) {
+            assertThat(s[i]).as("sigmoid(%s)", xs[i]).isCloseTo(1 / (1 + Math.exp(-xs[i])), org.assertj.core.data.Offset.offset(1e-14));
+            assertThat(t[i]).as("tanh(%s)", xs[i]).isCloseTo(Math.tanh(xs[i]), org.assertj.core.data.Offset.offset(1e-14));
+        }
+    }
+
+    @Test
+    void readsAndWritesRowBlocksOfFloatArraysInPlace() {
+        INDArray matrix = Nd4j.arange(24).castTo(DataType.FLOAT).reshape('c', 6, 4);
+        INDArray rows = matrix.get(NDArrayIndex.interval(2, 4), NDArrayIndex.all());
+        HostBuffers host = new HostBuffers();
+        double[] values = host.read(rows, 0);
+        assertThat(values[0]).isEqualTo(8.0);
+        assertThat(values[7]).isEqualTo(15.0);
+        values[1] = -1;
+        host.write(values, rows);
+        assertThat(matrix.getFloat(2, 1)).isEqualTo(-1f);
+        assertThat(matrix.getFloat(1, 3)).isEqualTo(7f);
+        assertThat(matrix.getFloat(4, 0)).isEqualTo(16f);
+    }
+
+    @Test
+    void readsAndWritesArraysThatAreNotContiguousThroughACopy() {
+        INDArray matrix = Nd4j.arange(12).castTo(DataType.DOUBLE).reshape('f', 3, 4);
+        HostBuffers host = new HostBuffers();
+        double[] values = host.read(matrix, 0);
+        assertThat(values[1]).isEqualTo(matrix.getDouble(0, 1));
+        values[1] = 42;
+        host.write(values, matrix);
+        assertThat(matrix.getDouble(0, 1)).isEqualTo(42.0);
+        assertThat(matrix.getDouble(1, 0)).isEqualTo(1.0);
+    }
+}
