@@ -63,7 +63,8 @@ def build_classpath():
 
 
 def run_one(cmd, name, cell, run):
-    print("# %s %s run %d: %s" % (cell, name, run + 1, " ".join(cmd[-8:])), flush=True)
+    args = cmd[cmd.index("--cell"):]
+    print("# %s %s run %d: %s" % (cell, name, run + 1, " ".join(args)), flush=True)
     env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1")) if name == "ours" else os.environ
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
