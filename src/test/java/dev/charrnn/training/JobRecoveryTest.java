@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.charrnn.TestSupport;
+import dev.charrnn.training.spark.SparkTrainer;
 import dev.charrnn.corpus.CorpusStore;
 import dev.charrnn.model.CellType;
 import dev.charrnn.model.ModelSpecValidator;
@@ -88,7 +89,8 @@ class JobRecoveryTest {
 
     private static TrainingService service(CharRnnProperties properties, CorpusStore corpora, ModelStore models) {
         TrainingService service = new TrainingService(corpora, models, new ModelSpecValidator(properties), properties,
-                new Nd4jRuntime(properties), new JobStore(properties, TestSupport.json()), TestSupport.json());
+                new Nd4jRuntime(properties), new JobStore(properties, TestSupport.json()), TestSupport.json(),
+                new SparkTrainer(properties, TestSupport.json()));
         service.restoreJobs();
         return service;
     }
