@@ -204,7 +204,8 @@ public class SparkTrainer {
 
     private static String logTail(Path run) {
         try {
-            List<String> lines = Files.readAllLines(run.resolve(SparkRunFiles.DRIVER_LOG), StandardCharsets.UTF_8);
+            List<String> lines = Files.readAllLines(run.resolve(SparkRunFiles.DRIVER_LOG), StandardCharsets.UTF_8)
+                    .stream().filter(line -> !line.isBlank() && !line.startsWith("\tat ")).toList(); // messages, not frames
             return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
         } catch (IOException | UncheckedIOException e) {
             return "(no driver log: " + e.getMessage() + ")";

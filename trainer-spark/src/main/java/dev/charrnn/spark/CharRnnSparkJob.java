@@ -1,5 +1,6 @@
 package dev.charrnn.spark;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,11 +72,15 @@ public final class CharRnnSparkJob {
         return new Training(sc, folder, run, text).execute();
     }
 
-    private static SparkRunProgress fail(RunFolder folder, SparkRunProgress progress, String reason) throws Exception {
+    private static SparkRunProgress fail(RunFolder folder, SparkRunProgress progress, String reason) {
         log.error("char-rnn run {} failed: {}", folder, reason);
         SparkRunProgress failed = new SparkRunProgress(SparkRunProgress.FAILED, progress.epochs(),
                 progress.initialValBpc(), progress.history(), progress.vocabulary(), progress.parameters(), reason);
-        folder.writeJson(SparkRunFiles.PROGRESS, failed);
+        try {
+            folder.writeJson(SparkRunFiles.PROGRESS, failed);
+        } catch (IOException | RuntimeException e) {
+            log.error("could not write the failure to {}: {}", folder, e.toString()); // the exit status still says it
+        }
         return failed;
     }
 
