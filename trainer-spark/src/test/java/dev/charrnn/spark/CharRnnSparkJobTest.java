@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,6 +38,7 @@ import dev.charrnn.training.spark.SparkRunSpec;
 import dev.charrnn.training.spark.SparkTrainingMaster;
 
 /** The job's entry point on a real in-process Spark engine, master local[2]. */
+@Tag("spark")
 class CharRnnSparkJobTest {
 
     private static JavaSparkContext sc;

@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import dev.charrnn.training.spark.SparkRunFiles;
  * master local[2]. One service sees its run folders; the other is told the cluster reads them at a
  * URI that does not exist, as a misconfigured shared storage would.
  */
+@Tag("spark")
 class SparkLauncherIT {
 
     @TempDir
