@@ -115,6 +115,7 @@ public class TrainingService implements ModelWriters {
             throw ApiException.conflict("Another job is writing model '" + job.request().modelName() + "'; resume "
                     + "this one when it ends.");
         }
+        spark.validate(job.request()); // the Spark settings may have changed since it was submitted
         if (!job.requeue()) {
             throw ApiException.conflict("Job '" + id + "' is " + job.state() + "; only INTERRUPTED or CANCELLED jobs "
                     + "can be resumed.");
@@ -341,6 +342,9 @@ public class TrainingService implements ModelWriters {
             @Override
             public void onIteration(TrainingMetrics metrics) {
                 job.progress(metrics);
+                if (request.schedule().engine() == TrainingEngine.SPARK) {
+                    persist(job); // an epoch is minutes of cluster time: the job record keeps up
+                }
             }
 
             @Override

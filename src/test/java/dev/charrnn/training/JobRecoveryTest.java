@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.charrnn.TestSupport;
-import dev.charrnn.training.spark.SparkTrainer;
 import dev.charrnn.corpus.CorpusStore;
 import dev.charrnn.model.CellType;
 import dev.charrnn.model.ModelSpecValidator;
@@ -23,6 +22,7 @@ import dev.charrnn.model.TrainingMetrics;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.training.spark.SparkTrainer;
 
 /**
  * A job found RUNNING after a restart becomes INTERRUPTED and resumes from its checkpoint: the

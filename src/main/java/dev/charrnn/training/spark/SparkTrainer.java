@@ -84,7 +84,7 @@ public class SparkTrainer {
         }
         if (defaults.jobJar().isBlank() || !Files.isRegularFile(Path.of(defaults.jobJar()))) {
             throw ApiException.badRequest("schedule.engine \"spark\" needs the Spark job jar: set charrnn.spark.job-jar "
-                    + "(CHARRNN_SPARK_JOB_JAR) to trainer-spark's trainer-spark-<version>-job.jar"
+                    + "(CHARRNN_SPARK_JOBJAR) to trainer-spark's trainer-spark-<version>-job.jar"
                     + (defaults.jobJar().isBlank() ? "." : "; " + defaults.jobJar() + " is not a file."));
         }
     }
