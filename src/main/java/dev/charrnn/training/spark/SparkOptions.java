@@ -17,5 +17,8 @@ public record SparkOptions(
         @Schema(description = "parameter-averaging (default: simple, no extra network setup) or shared-gradients "
                 + "(one executor per host, UDP port 49876 open, export directory on HDFS/S3)",
                 example = "parameter-averaging")
-        SparkTrainingMaster trainingMaster) {
+        SparkTrainingMaster trainingMaster,
+        @Schema(description = "parameter-averaging: minibatches each executor fits between two averagings. Default 5",
+                example = "5")
+        @Positive Integer averagingFrequency) {
 }

@@ -112,8 +112,10 @@ public class SparkTrainer {
 
     private void writeRunFolder(Path run, TrainingRequest request, String corpus) {
         TrainingSchedule schedule = request.schedule();
+        Integer averaging = options(schedule).averagingFrequency();
         SparkRunSpec spec = new SparkRunSpec(request.modelName(), request.spec(), schedule.epochs(),
-                schedule.validationFraction(), trainingMaster(schedule), SparkRunSpec.DEFAULT_AVERAGING_FREQUENCY,
+                schedule.validationFraction(), trainingMaster(schedule),
+                averaging != null ? averaging : SparkRunSpec.DEFAULT_AVERAGING_FREQUENCY,
                 SparkRunSpec.DEFAULT_WINDOWS_PER_EXAMPLE, blankToNull(defaults.exportDirectory()),
                 blankToNull(defaults.networkMask()));
         AtomicFiles.write(run.resolve(SparkRunFiles.CORPUS), corpus.getBytes(StandardCharsets.UTF_8));
@@ -244,7 +246,7 @@ public class SparkTrainer {
     }
 
     private static SparkOptions options(TrainingSchedule schedule) {
-        return schedule.spark() != null ? schedule.spark() : new SparkOptions(null, null, null, null);
+        return schedule.spark() != null ? schedule.spark() : new SparkOptions(null, null, null, null, null);
     }
 
     private static String blankToNull(String value) {

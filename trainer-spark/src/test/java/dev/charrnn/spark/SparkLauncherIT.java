@@ -146,7 +146,7 @@ class SparkLauncherIT {
         return target.send("POST", "/api/training-jobs", "application/json", "{\"corpusId\":\"" + corpusId
                 + "\",\"modelName\":\"" + model + "\",\"spec\":{\"cell\":\"LSTM\",\"layers\":1,\"hiddenSize\":32,"
                 + "\"seqLength\":25,\"batchSize\":8,\"learningRate\":0.01,\"seed\":3},\"schedule\":{\"engine\":\"spark\","
-                + "\"epochs\":" + epochs + ",\"spark\":{\"trainingMaster\":\"parameter-averaging\"}}}", 202)
+                + "\"epochs\":" + epochs + ",\"spark\":{\"trainingMaster\":\"parameter-averaging\",\"averagingFrequency\":3}}}", 202)
                 .get("id").asText();
     }
 }
