@@ -1,70 +1,62 @@
 package dev.charrnn.generation;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
-import org.deeplearning4j.nn.api.layers.RecurrentLayer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-
-import dev.charrnn.corpus.OneHot;
 import dev.charrnn.model.LoadedModel;
-import dev.charrnn.model.layers.FusedRecurrentLayer;
+import dev.charrnn.model.inference.Gang;
+import dev.charrnn.model.inference.InferenceNetwork;
 
 /**
  * Continuous batching for one model (as text-generation-inference does for transformers): every
  * stream of every request in flight advances by one character per network step, so throughput
  * grows with concurrency. A request joins at a step boundary (its prime is fed on its own first,
- * then its state rows are appended to the batch) and leaves as soon as it is done.
+ * then its rows join the batch) and leaves as soon as it is done.
  *
- * <p>Rows of a batched matrix product can round differently from the same row computed alone
- * (ND4J/OpenBLAS: up to ~1e-7), so a draw near a boundary can differ: batching trades bit-exact
- * seed reproducibility for throughput, which is why it is a setting.
+ * <p>The compiled network computes every row in the same order alone or batched, so a request
+ * gives the same text, bit for bit, whoever else is being served.
  */
 final class ContinuousBatcher {
 
-    /** A request in the batch: its streams and where its rows are. */
+    /** A request in the batch: its streams and their rows. */
     private static final class Member {
         final SamplingParams params;
         final Sampler.Listener listener;
         final CompletableFuture<List<Sampler.Sample>> result = new CompletableFuture<>();
-        final List<SampleStream> streams = new ArrayList<>();
+        final List<SampleStream> streams;
         final int holdBack;
+        InferenceNetwork.Row[] rows;
         int produced;
 
         Member(SamplingParams params, Sampler.Listener listener) {
             this.params = params;
             this.listener = listener;
             this.holdBack = SampleStream.holdBack(params);
-            streams.addAll(SampleStream.of(params));
+            this.streams = SampleStream.of(params);
         }
     }
 
     private final LoadedModel model;
     private final long[] charCounts;
     private final Executor executor;
-    private final Runnable threadSetup;
+    private final Gang gang;
     private final List<Member> waiting = new ArrayList<>();
     private boolean running;
     private int largestBatch;
 
     // owned by the decoder thread
     private final List<Member> members = new ArrayList<>();
-    private final List<float[]> rowProbabilities = new ArrayList<>();
-    private MultiLayerNetwork session;
-    private MultiLayerNetwork primer;
+    private InferenceNetwork.Row[] batch = new InferenceNetwork.Row[16];
+    private int[] symbols = new int[16];
 
-    ContinuousBatcher(LoadedModel model, Executor executor, Runnable threadSetup) {
+    ContinuousBatcher(LoadedModel model, Executor executor, Gang gang) {
         this.model = model;
         this.charCounts = model.metadata().charCounts().stream().mapToLong(Long::longValue).toArray();
         this.executor = executor;
-        this.threadSetup = threadSetup;
+        this.gang = gang;
     }
 
     LoadedModel model() {
@@ -89,11 +81,6 @@ final class ContinuousBatcher {
     }
 
     private void decode() {
-        threadSetup.run();
-        if (session == null) {
-            session = model.newSession();
-            primer = model.newSession();
-        }
         try {
             while (true) {
                 List<Member> joining;
@@ -114,91 +101,60 @@ final class ContinuousBatcher {
         }
     }
 
-    /** Feeds the newcomer's prime on the primer network and appends its state rows to the batch. */
+    /** Feeds the newcomer's prime (on its own rows) and adds it to the batch. */
     private void admit(Member member) {
-        int n = member.params.n();
-        int vocabularySize = model.vocabulary().size();
-        primer.rnnClearPreviousState();
-        int[] prime = model.vocabulary().encode(member.params.prime());
-        float[] last;
-        if (prime.length > 0) {
-            INDArray out = primer.rnnTimeStep(OneHot.windows(prime, new int[n], prime.length, vocabularySize));
-            last = out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(prime.length - 1)).dup('c')
-                    .data().asFloat();
-        } else {
-            float[] frequencies = Sampler.frequencies(charCounts);
-            int[] first = new int[n];
-            for (SampleStream stream : member.streams) {
-                first[stream.index()] = stream.append(Sampler.draw(frequencies, 1.0, null, null, stream.random()),
-                        frequencies, model.vocabulary(), member.params);
-                stream.emit(member.listener, member.holdBack);
-            }
-            member.produced = 1;
-            last = primer.rnnTimeStep(OneHot.step(first, vocabularySize)).dup('c').data().asFloat();
-        }
-        for (int layer = 0; layer < recurrentLayers(); layer++) {
-            INDArray rows = primer.rnnGetPreviousState(layer).get(FusedRecurrentLayer.STATE_KEY);
-            Map<String, INDArray> current = session.rnnGetPreviousState(layer);
-            INDArray batch = current.isEmpty() ? rows : Nd4j.vstack(current.get(FusedRecurrentLayer.STATE_KEY), rows);
-            session.rnnSetPreviousState(layer, Map.of(FusedRecurrentLayer.STATE_KEY, batch.dup('c')));
-        }
-        for (int r = 0; r < n; r++) {
-            rowProbabilities.add(java.util.Arrays.copyOfRange(last, r * vocabularySize, (r + 1) * vocabularySize));
-        }
+        member.rows = Sampler.start(model.inference(), model.vocabulary(), charCounts, member.params, member.streams,
+                member.listener, member.holdBack, Gang.CALLER_ONLY);
+        member.produced = member.params.prime().isEmpty() ? 1 : 0;
         members.add(member);
-        if (member.produced >= member.params.length()) {
-            member.streams.forEach(s -> s.finish("length"));
-        }
     }
 
     /** Draws one character for every stream, retires finished requests, then advances the rest one step. */
     private void step() {
-        int vocabularySize = model.vocabulary().size();
-        List<Integer> keptRows = new ArrayList<>();
-        List<Integer> symbols = new ArrayList<>();
-        int row = 0;
+        int count = 0;
         for (Member member : new ArrayList<>(members)) {
             boolean cancelled = member.listener.cancelled();
             boolean done = cancelled || member.produced >= member.params.length()
                     || member.streams.stream().noneMatch(SampleStream::active);
-            for (SampleStream stream : member.streams) {
-                float[] p = rowProbabilities.get(row + stream.index());
-                if (!done && stream.active()) {
-                    symbols.add(stream.append(Sampler.draw(p, member.params, stream.random()), p, model.vocabulary(),
-                            member.params));
-                    stream.emit(member.listener, member.holdBack);
-                } else {
-                    symbols.add(0);
-                }
-            }
+            int queued = count;
             if (!done) {
+                count = draw(member, count);
                 member.produced++;
                 done = member.produced >= member.params.length() || member.streams.stream().noneMatch(SampleStream::active);
             }
             if (done) {
                 retire(member, cancelled ? "cancelled" : "length");
-                symbols.subList(symbols.size() - member.streams.size(), symbols.size()).clear();
-            } else {
-                for (int i = 0; i < member.streams.size(); i++) {
-                    keptRows.add(row + i);
-                }
+                count = queued; // its rows were queued last: drop them
             }
-            row += member.streams.size();
         }
-        keepRows(keptRows);
-        if (!members.isEmpty()) {
+        if (count > 0) {
             synchronized (this) {
-                largestBatch = Math.max(largestBatch, symbols.size());
+                largestBatch = Math.max(largestBatch, count);
             }
-            float[] out = session.rnnTimeStep(OneHot.step(symbols.stream().mapToInt(Integer::intValue).toArray(),
-                    vocabularySize)).dup('c').data().asFloat();
-            rowProbabilities.clear();
-            for (int r = 0; r < symbols.size(); r++) {
-                rowProbabilities.add(java.util.Arrays.copyOfRange(out, r * vocabularySize, (r + 1) * vocabularySize));
+            Gang threads = gang.acquire();
+            try {
+                model.inference().step(batch, symbols, count, threads);
+            } finally {
+                threads.release();
             }
         }
     }
 
+    /** Draws the next character of each active stream of {@code member} and queues its row for the step. */
+    private int draw(Member member, int count) {
+        for (SampleStream stream : member.streams) {
+            if (stream.active()) {
+                float[] p = member.rows[stream.index()].probabilities();
+                int symbol = stream.append(Sampler.draw(p, member.params, stream.random()), p, model.vocabulary(),
+                        member.params);
+                ensureCapacity(count + 1);
+                symbols[count] = symbol;
+                batch[count++] = member.rows[stream.index()];
+            }
+            stream.emit(member.listener, member.holdBack);
+        }
+        return count;
+    }
     private void retire(Member member, String reason) {
         List<Sampler.Sample> samples = new ArrayList<>();
         for (SampleStream stream : member.streams) {
@@ -212,35 +168,11 @@ final class ContinuousBatcher {
         member.result.complete(samples);
     }
 
-    /** Keeps only the given rows of the batch state and of the pending distributions. */
-    private void keepRows(List<Integer> rows) {
-        if (rows.size() == rowProbabilities.size()) {
-            return;
+    private void ensureCapacity(int size) {
+        if (size > batch.length) {
+            batch = Arrays.copyOf(batch, 2 * size);
+            symbols = Arrays.copyOf(symbols, 2 * size);
         }
-        List<float[]> kept = new ArrayList<>();
-        rows.forEach(r -> kept.add(rowProbabilities.get(r)));
-        rowProbabilities.clear();
-        rowProbabilities.addAll(kept);
-        long[] indices = rows.stream().mapToLong(Integer::longValue).toArray();
-        for (int layer = 0; layer < recurrentLayers(); layer++) {
-            if (indices.length == 0) {
-                session.rnnSetPreviousState(layer, new HashMap<>());
-            } else {
-                INDArray state = session.rnnGetPreviousState(layer).get(FusedRecurrentLayer.STATE_KEY);
-                session.rnnSetPreviousState(layer, Map.of(FusedRecurrentLayer.STATE_KEY,
-                        state.get(NDArrayIndex.indices(indices), NDArrayIndex.all()).dup('c')));
-            }
-        }
-    }
-
-    private int recurrentLayers() {
-        int count = 0;
-        for (org.deeplearning4j.nn.api.Layer layer : session.getLayers()) {
-            if (layer instanceof RecurrentLayer) {
-                count++;
-            }
-        }
-        return count;
     }
 
     private void failEveryone(Throwable error) {
@@ -251,10 +183,6 @@ final class ContinuousBatcher {
             running = false;
         }
         members.clear();
-        rowProbabilities.clear();
-        if (session != null) {
-            session.rnnClearPreviousState();
-        }
         everyone.forEach(m -> m.result.completeExceptionally(error));
     }
 }

@@ -23,6 +23,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.model.LoadedModel;
+import dev.charrnn.model.inference.Gang;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.ApiException;
@@ -45,8 +46,8 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
     private final Nd4jRuntime nd4j;
     private final Semaphore slots;
     private final ExecutorService streamers;
-    private final boolean batching;
     private final ExecutorService decoders;
+    private final Gang gang;
     private final Map<String, ContinuousBatcher> batchers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
     private final long timeoutNanos;
@@ -57,9 +58,9 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
         this.limits = properties.limits();
         this.nd4j = nd4j;
         this.slots = new Semaphore(limits.maxConcurrentGenerations());
-        this.batching = properties.generation().continuousBatching();
         this.timeoutNanos = limits.generationTimeout().toNanos();
         this.decoders = Executors.newCachedThreadPool(daemon("generation-decoder-"));
+        this.gang = new Gang(properties.generation().threads(), "generation-step");
         Gauge.builder("charrnn.generations.active", slots, s -> limits.maxConcurrentGenerations() - s.availablePermits())
                 .description("Generation and scoring requests running now")
                 .register(meters.getIfAvailable(SimpleMeterRegistry::new));
@@ -152,6 +153,7 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
     void shutdown() {
         streamers.shutdownNow();
         decoders.shutdownNow();
+        gang.close();
     }
 
     private void streamTo(SseEmitter emitter, AtomicBoolean gone, Job job) {
@@ -217,18 +219,14 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
 
     private List<Sampler.Sample> generate(Job job, Sampler.Listener listener) {
         LoadedModel model = job.model();
-        if (batching) {
-            ContinuousBatcher batcher = batchers.compute(job.modelName(), (name, current) ->
-                    current != null && current.model() == model ? current
-                            : new ContinuousBatcher(model, decoders, nd4j::applyToCurrentThread));
-            try {
-                return batcher.submit(job.params(), listener).join();
-            } catch (java.util.concurrent.CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+        ContinuousBatcher batcher = batchers.compute(job.modelName(), (name, current) ->
+                current != null && current.model() == model ? current
+                        : new ContinuousBatcher(model, decoders, gang));
+        try {
+            return batcher.submit(job.params(), listener).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        long[] counts = model.metadata().charCounts().stream().mapToLong(Long::longValue).toArray();
-        return Sampler.sample(model.newSession(), model.vocabulary(), counts, job.params(), listener);
     }
 
     private Job prepare(String modelName, GenerateRequest request) {

@@ -5,17 +5,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-
 import dev.charrnn.corpus.CharVocabulary;
-import dev.charrnn.corpus.OneHot;
+import dev.charrnn.model.inference.Gang;
+import dev.charrnn.model.inference.InferenceNetwork;
 
 /**
- * The decoding loop. The prime is fed once as a sequence, then one character per step with the
- * recurrent state kept in the network ({@code rnnTimeStep}), so cost is linear in the length.
- * The {@code n} samples of a request run as one batch: one network step serves them all.
+ * The decoding loop on the compiled network: the prime is fed once, then one character per step
+ * with each stream's recurrent state in its own row, so cost is linear in the length. The
+ * {@code n} samples of a request share the prime's pass and then step together.
  */
 public final class Sampler {
 
@@ -38,45 +35,56 @@ public final class Sampler {
     private Sampler() {
     }
 
-    public static String sample(MultiLayerNetwork session, CharVocabulary vocabulary, long[] charCounts,
+    public static String sample(InferenceNetwork network, CharVocabulary vocabulary, long[] charCounts,
                                 SamplingParams params) {
-        return sample(session, vocabulary, charCounts, params, SILENT).get(0).text();
+        return sample(network, vocabulary, charCounts, params, SILENT).get(0).text();
     }
 
     /**
      * Generates {@code params.n()} continuations of {@code params.length()} code points at most.
      * With an empty prime each starts from a character drawn from the corpus frequencies.
-     * {@code session} must be private to the caller; its recurrent state is reset first.
      */
-    public static List<Sample> sample(MultiLayerNetwork session, CharVocabulary vocabulary, long[] charCounts,
+    public static List<Sample> sample(InferenceNetwork network, CharVocabulary vocabulary, long[] charCounts,
                                       SamplingParams params, Listener listener) {
-        int vocabularySize = vocabulary.size();
+        return sample(network, vocabulary, charCounts, params, listener, Gang.CALLER_ONLY);
+    }
+
+    /** As above, with every step shared among the threads of {@code gang} (when no one else holds it). */
+    public static List<Sample> sample(InferenceNetwork network, CharVocabulary vocabulary, long[] charCounts,
+                                      SamplingParams params, Listener listener, Gang gang) {
+        Gang threads = gang.acquire();
+        try {
+            return sampleWith(network, vocabulary, charCounts, params, listener, threads);
+        } finally {
+            threads.release();
+        }
+    }
+
+    private static List<Sample> sampleWith(InferenceNetwork network, CharVocabulary vocabulary, long[] charCounts,
+                                           SamplingParams params, Listener listener, Gang threads) {
         int holdBack = SampleStream.holdBack(params);
         List<SampleStream> streams = SampleStream.of(params);
-        session.rnnClearPreviousState();
-        try {
-            float[][] next = params.prime().isEmpty()
-                    ? startFromFrequencies(session, vocabulary, charCounts, params, streams, listener, holdBack)
-                    : feedPrime(session, vocabulary.encode(params.prime()), params.n(), vocabularySize);
-            int produced = params.prime().isEmpty() ? 1 : 0;
-            for (; produced < params.length() && streams.stream().anyMatch(SampleStream::active); produced++) {
-                if (listener.cancelled()) {
-                    streams.stream().filter(SampleStream::active).forEach(s -> s.finish("cancelled"));
-                    break;
-                }
-                int[] symbols = new int[streams.size()];
-                for (SampleStream stream : streams) {
-                    symbols[stream.index()] = stream.active()
-                            ? stream.append(draw(next[stream.index()], params, stream.random()), next[stream.index()], vocabulary, params)
-                            : 0;
-                    stream.emit(listener, holdBack);
-                }
-                if (produced + 1 < params.length()) {
-                    next = step(session, symbols, vocabularySize);
-                }
+        InferenceNetwork.Row[] rows = start(network, vocabulary, charCounts, params, streams, listener, holdBack, threads);
+        int produced = params.prime().isEmpty() ? 1 : 0;
+        InferenceNetwork.Row[] active = new InferenceNetwork.Row[rows.length];
+        int[] symbols = new int[rows.length];
+        for (; produced < params.length() && streams.stream().anyMatch(SampleStream::active); produced++) {
+            if (listener.cancelled()) {
+                streams.stream().filter(SampleStream::active).forEach(s -> s.finish("cancelled"));
+                break;
             }
-        } finally {
-            session.rnnClearPreviousState();
+            int count = 0;
+            for (SampleStream stream : streams) {
+                if (stream.active()) {
+                    float[] p = rows[stream.index()].probabilities();
+                    symbols[count] = stream.append(draw(p, params, stream.random()), p, vocabulary, params);
+                    active[count++] = rows[stream.index()];
+                }
+                stream.emit(listener, holdBack);
+            }
+            if (produced + 1 < params.length()) {
+                network.step(active, symbols, count, threads);
+            }
         }
         List<Sample> samples = new ArrayList<>();
         for (SampleStream stream : streams) {
@@ -89,36 +97,30 @@ public final class Sampler {
         return samples;
     }
 
-    private static float[][] startFromFrequencies(MultiLayerNetwork session, CharVocabulary vocabulary, long[] counts,
-                                                  SamplingParams params, List<SampleStream> streams, Listener listener,
-                                                  int holdBack) {
-        float[] frequencies = frequencies(counts);
-        int[] symbols = new int[streams.size()];
-        for (SampleStream stream : streams) {
-            symbols[stream.index()] = stream.append(draw(frequencies, 1.0, null, null, stream.random()), frequencies,
-                    vocabulary, params);
-            stream.emit(listener, holdBack);
+    /**
+     * The streams' rows, each holding the distribution of its next character: after the prime (fed
+     * once, then copied to every stream), or after a first character drawn from the corpus frequencies.
+     */
+    static InferenceNetwork.Row[] start(InferenceNetwork network, CharVocabulary vocabulary, long[] counts,
+                                        SamplingParams params, List<SampleStream> streams, Listener listener,
+                                        int holdBack, Gang threads) {
+        InferenceNetwork.Row primed = network.newRow();
+        network.feed(primed, vocabulary.encode(params.prime()));
+        InferenceNetwork.Row[] rows = new InferenceNetwork.Row[streams.size()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = i == 0 ? primed : primed.copy();
         }
-        return step(session, symbols, vocabulary.size());
-    }
-
-    private static float[][] feedPrime(MultiLayerNetwork session, int[] prime, int rows, int vocabularySize) {
-        INDArray out = session.rnnTimeStep(OneHot.windows(prime, new int[rows], prime.length, vocabularySize));
-        INDArray last = out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(prime.length - 1));
-        return rows(last.dup('c').data().asFloat(), rows, vocabularySize);
-    }
-
-    private static float[][] step(MultiLayerNetwork session, int[] symbols, int vocabularySize) {
-        INDArray out = session.rnnTimeStep(OneHot.step(symbols, vocabularySize));
-        return rows(out.dup('c').data().asFloat(), symbols.length, vocabularySize);
-    }
-
-    private static float[][] rows(float[] flat, int rows, int width) {
-        float[][] result = new float[rows][];
-        for (int r = 0; r < rows; r++) {
-            result[r] = Arrays.copyOfRange(flat, r * width, (r + 1) * width);
+        if (params.prime().isEmpty()) {
+            float[] frequencies = frequencies(counts);
+            int[] first = new int[rows.length];
+            for (SampleStream stream : streams) {
+                first[stream.index()] = stream.append(draw(frequencies, 1.0, null, null, stream.random()), frequencies,
+                        vocabulary, params);
+                stream.emit(listener, holdBack);
+            }
+            network.step(rows, first, rows.length, threads);
         }
-        return result;
+        return rows;
     }
 
     static int draw(float[] probabilities, SamplingParams params, SplittableRandom random) {

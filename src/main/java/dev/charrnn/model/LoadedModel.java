@@ -3,16 +3,23 @@ package dev.charrnn.model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import dev.charrnn.corpus.CharVocabulary;
+import dev.charrnn.model.inference.InferenceNetwork;
 
 /**
  * A model in memory. {@code network} is shared and must not be run directly (DL4J networks are
  * not thread-safe and keep recurrent state inside); take a private {@link #newSession()} per use.
+ * {@code inference} is the same weights compiled for generation, safe to share.
  */
-public record LoadedModel(ModelMetadata metadata, CharVocabulary vocabulary, MultiLayerNetwork network) {
+public record LoadedModel(ModelMetadata metadata, CharVocabulary vocabulary, MultiLayerNetwork network,
+                          InferenceNetwork inference) {
 
-    /** Memory the weights take (float parameters). */
+    public LoadedModel(ModelMetadata metadata, CharVocabulary vocabulary, MultiLayerNetwork network) {
+        this(metadata, vocabulary, network, InferenceNetwork.of(network));
+    }
+
+    /** Memory the weights take (float parameters), counting the inference copy. */
     public long bytes() {
-        return network.numParams() * Float.BYTES;
+        return 2 * network.numParams() * Float.BYTES;
     }
 
     /** A network of its own that shares this model's weights (about 0.3 ms, no weight copy). */

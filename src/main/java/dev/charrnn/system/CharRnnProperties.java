@@ -61,11 +61,15 @@ public record CharRnnProperties(
     }
 
     /**
-     * Continuous batching: concurrent requests on one model advance together, one network step for
-     * all their streams. Throughput grows with concurrency; a draw can differ from a solo run in
-     * rare near-ties (batched rows round differently, ~1e-7). false gives bit-exact seeds under load.
+     * Generation. Concurrent requests on one model advance together, one step for all their
+     * streams; {@code stepThreads} threads share a step's rows (0: one per core).
      */
-    public record Generation(@DefaultValue("true") boolean continuousBatching) {
+    public record Generation(@DefaultValue("0") int stepThreads) {
+
+        /** The thread count in effect. */
+        public int threads() {
+            return stepThreads > 0 ? stepThreads : Runtime.getRuntime().availableProcessors();
+        }
     }
 
     /**

@@ -3,20 +3,24 @@ package dev.charrnn.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
+import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.corpus.EncodedText;
-import dev.charrnn.corpus.OneHot;
+import dev.charrnn.generation.Sampler;
+import dev.charrnn.generation.SamplingParams;
 import dev.charrnn.model.CellType;
 import dev.charrnn.model.GradientClipping;
 import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.model.inference.Gang;
+import dev.charrnn.model.inference.InferenceNetwork;
 import dev.charrnn.training.Evaluator;
 import dev.charrnn.training.Trainer;
 import dev.charrnn.training.TrainingSchedule;
@@ -29,7 +33,9 @@ import dev.charrnn.training.TrainingSchedule;
  *     -Dexec.mainClass=dev.charrnn.bench.CharRnnBenchmark -Dexec.args="--cell lstm"
  * </pre>
  * Phase A: 5 warm-up + --iters timed iterations (train chars/s). Phase B: train to --budget-iters,
- * then validation bits/char over the last 10%. Phase C: sampling, 1 stream and 16 streams.
+ * then validation bits/char over the last 10%. Phase C: sampling, 1 stream and 16 streams, through
+ * the service's decoding loop. Phase D (ours only): the service itself over HTTP, {@code --clients}
+ * clients each sending {@code --requests} generate requests of {@code --request-len} characters.
  */
 public final class CharRnnBenchmark {
 
@@ -87,10 +93,20 @@ public final class CharRnnBenchmark {
 
         int sampleLen = Integer.parseInt(a.getOrDefault("sample-len", "2000"));
         int streams = Integer.parseInt(a.getOrDefault("sample-streams", "16"));
-        int start1 = Math.max(0, data.vocabulary().indexOf('\n'));
-        double cpsB1 = timedSample(session(net), data.vocabulary().size(), start1, sampleLen, 1);
-        double cpsB16 = timedSample(session(net), data.vocabulary().size(), start1, sampleLen, streams);
+        int warmup = Integer.parseInt(a.getOrDefault("sample-warmup", "200"));
+        InferenceNetwork compiled = InferenceNetwork.of(net);
+        int stepThreads = Integer.parseInt(a.getOrDefault("step-threads",
+                String.valueOf(Runtime.getRuntime().availableProcessors())));
+        double cpsB1 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, 1, warmup, stepThreads);
+        double cpsB16 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, streams, warmup,
+                stepThreads);
         System.out.printf("Phase C: sampling b1 %.0f chars/s | b%d %.0f total chars/s%n", cpsB1, streams, cpsB16);
+
+        int clients = Integer.parseInt(a.getOrDefault("clients", "8"));
+        double[] latency = clients > 0
+                ? ConcurrentRequests.run(result, spec, data, clients, Integer.parseInt(a.getOrDefault("requests", "25")),
+                Integer.parseInt(a.getOrDefault("request-len", "200")))
+                : new double[] {Double.NaN, Double.NaN};
 
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("peer", "char-rnn-service");
@@ -108,6 +124,9 @@ public final class CharRnnBenchmark {
         json.put("sample_chars_per_s_b1", round(cpsB1, 1));
         json.put("sample_chars_per_s_b16", round(cpsB16, 1));
         json.put("sample_streams", streams);
+        json.put("p50_ms", round(latency[0], 1));
+        json.put("p99_ms", round(latency[1], 1));
+        json.put("clients", clients);
         json.put("params", net.numParams());
         json.put("iters", budget);
         json.put("timed_iters", iters);
@@ -122,35 +141,22 @@ public final class CharRnnBenchmark {
         return session;
     }
 
-    /** Temperature-1 sampling of {@code streams} parallel sequences, one character per step. */
-    private static double timedSample(MultiLayerNetwork net, int vocabularySize, int startSymbol, int length, int streams) {
-        SplittableRandom random = new SplittableRandom(1);
-        int[] current = new int[streams];
-        java.util.Arrays.fill(current, startSymbol);
-        sample(net, vocabularySize, current, 20, random);
-        net.rnnClearPreviousState();
-        java.util.Arrays.fill(current, startSymbol);
-        long t0 = System.nanoTime();
-        sample(net, vocabularySize, current, length, random);
-        return (double) length * streams / ((System.nanoTime() - t0) / 1e9);
+    /**
+     * Temperature-1 sampling of {@code streams} parallel sequences through the service's own
+     * decoding loop (compiled network, draws, stream bookkeeping), after an untimed warm-up.
+     */
+    private static double timedSample(InferenceNetwork network, CharVocabulary vocabulary, long[] counts, int length,
+                                      int streams, int warmup, int stepThreads) {
+        try (Gang gang = new Gang(stepThreads, "bench-step")) {
+            Sampler.sample(network, vocabulary, counts, params(warmup, streams, 2), (s, t) -> { }, gang);
+            long t0 = System.nanoTime();
+            Sampler.sample(network, vocabulary, counts, params(length, streams, 1), (s, t) -> { }, gang);
+            return (double) length * streams / ((System.nanoTime() - t0) / 1e9);
+        }
     }
 
-    private static void sample(MultiLayerNetwork net, int vocabularySize, int[] current, int length, SplittableRandom random) {
-        for (int t = 0; t < length; t++) {
-            float[] probabilities = net.rnnTimeStep(OneHot.step(current, vocabularySize)).data().asFloat();
-            for (int s = 0; s < current.length; s++) {
-                double u = random.nextDouble();
-                int pick = vocabularySize - 1;
-                for (int v = 0; v < vocabularySize; v++) {
-                    u -= probabilities[s * vocabularySize + v];
-                    if (u < 0) {
-                        pick = v;
-                        break;
-                    }
-                }
-                current[s] = pick;
-            }
-        }
+    private static SamplingParams params(int length, int streams, long seed) {
+        return new SamplingParams("\n", length, 1.0, null, null, seed, List.of(), streams, false);
     }
 
     private static Map<String, String> parse(String[] argv) {

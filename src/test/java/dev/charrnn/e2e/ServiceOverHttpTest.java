@@ -174,7 +174,7 @@ class ServiceOverHttpTest {
                 request.get("temperature").asDouble(), request.has("topK") ? request.get("topK").asInt() : null,
                 request.has("topP") ? request.get("topP").asDouble() : null, request.get("seed").asLong(), stop,
                 request.has("n") ? request.get("n").asInt() : 1, false);
-        String again = Sampler.sample(reloaded.newSession(), reloaded.vocabulary(), counts, params,
+        String again = Sampler.sample(reloaded.inference(), reloaded.vocabulary(), counts, params,
                 (i, t) -> { }).get(0).text();
         assertThat(again).isEqualTo(served);
     }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.LoadedModel;
+import dev.charrnn.model.inference.Gang;
 import dev.charrnn.model.ModelStore;
 
 class ContinuousBatcherTest {
@@ -26,6 +27,8 @@ class ContinuousBatcherTest {
     private static LoadedModel model;
     private static long[] counts;
     private static final ExecutorService decoder = Executors.newCachedThreadPool();
+    /** A second thread sharing each step's rows, as the service runs (the solo reference runs on one). */
+    private static final Gang gang = new Gang(2, "test-step");
 
     @BeforeAll
     static void loadTrainedModel() {
@@ -38,17 +41,18 @@ class ContinuousBatcherTest {
     @AfterAll
     static void stop() {
         decoder.shutdownNow();
+        gang.close();
     }
 
     @Test
     void aLoneRequestGetsExactlyWhatTheSamplerGives() {
-        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, () -> { });
+        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, gang);
         for (SamplingParams params : List.of(
                 new SamplingParams("the ", 80, 1.0, null, null, 4, List.of(), 1, true),
                 new SamplingParams("", 50, 0.8, 5, 0.9, 5, List.of("mat"), 3, false),
                 new SamplingParams("the cat", 1, 0.0, null, null, 6, List.of(), 2, false))) {
             List<Sampler.Sample> batched = batcher.submit(params, (i, t) -> { }).join();
-            assertThat(batched).isEqualTo(Sampler.sample(model.newSession(), model.vocabulary(), counts, params,
+            assertThat(batched).isEqualTo(Sampler.sample(model.inference(), model.vocabulary(), counts, params,
                     (i, t) -> { }));
         }
         assertThat(batcher.largestBatch()).isLessThanOrEqualTo(3);
@@ -56,18 +60,18 @@ class ContinuousBatcherTest {
 
     @Test
     void concurrentRequestsShareStepsAndKeepTheirOwnText() {
-        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, () -> { });
+        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, gang);
         List<SamplingParams> requests = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             String prime = TestSupport.SENTENCE.repeat(2).substring(i, i + 3);
-            requests.add(new SamplingParams(prime, 40 + 5 * i, 0.0, null, null, i, i % 3 == 0 ? List.of("on") : List.of(),
+            requests.add(new SamplingParams(prime, 40 + 5 * i, 1.0, i % 4 == 1 ? 5 : null, null, i, i % 3 == 0 ? List.of("on") : List.of(),
                     1 + i % 2, false));
         }
         List<CompletableFuture<List<Sampler.Sample>>> futures = new ArrayList<>();
         requests.forEach(r -> futures.add(batcher.submit(r, (i, t) -> { })));
 
         for (int i = 0; i < requests.size(); i++) {
-            assertThat(futures.get(i).join()).as("request %s", i).isEqualTo(Sampler.sample(model.newSession(),
+            assertThat(futures.get(i).join()).as("request %s", i).isEqualTo(Sampler.sample(model.inference(),
                     model.vocabulary(), counts, requests.get(i), (s, t) -> { }));
         }
         assertThat(batcher.largestBatch()).as("requests were batched").isGreaterThan(2);
@@ -75,7 +79,7 @@ class ContinuousBatcherTest {
 
     @Test
     void aCancelledRequestLeavesAndTheOthersFinish() {
-        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, () -> { });
+        ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, gang);
         StringBuilder seen = new StringBuilder();
         CompletableFuture<List<Sampler.Sample>> cancelled = batcher.submit(SamplingParams.simple("the", 5000, 1.0, 1),
                 new Sampler.Listener() {

@@ -15,6 +15,7 @@ import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.corpus.EncodedText;
 import dev.charrnn.model.CellType;
 import dev.charrnn.model.NetworkFactory;
+import dev.charrnn.model.inference.InferenceNetwork;
 import dev.charrnn.training.Trainer;
 import dev.charrnn.training.TrainingSchedule;
 
@@ -54,7 +55,7 @@ class SamplerTest {
         long[] onlyEmoji = new long[vocabulary.size()];
         onlyEmoji[vocabulary.indexOf("😀".codePointAt(0))] = 10;
 
-        String out = Sampler.sample(net, vocabulary, onlyEmoji, SamplingParams.simple("", 50, 1.0, 4));
+        String out = Sampler.sample(InferenceNetwork.of(net), vocabulary, onlyEmoji, SamplingParams.simple("", 50, 1.0, 4));
 
         assertThat(out.codePointCount(0, out.length())).isEqualTo(50);
         assertThat(out).startsWith("😀");
@@ -102,9 +103,9 @@ class SamplerTest {
     @Test
     void nSamplesRunAsOneBatchAndSampleZeroMatchesASingleRequest() {
         MultiLayerNetwork untrained = NetworkFactory.create(TestSupport.tinySpec(CellType.GRU, 3), text.vocabulary().size());
-        List<Sampler.Sample> batch = Sampler.sample(untrained, text.vocabulary(), text.trainCounts(),
+        List<Sampler.Sample> batch = Sampler.sample(InferenceNetwork.of(untrained), text.vocabulary(), text.trainCounts(),
                 new SamplingParams("the ", 60, 1.0, null, null, 21, List.of(), 3, false), (i, t) -> { });
-        String single = Sampler.sample(untrained, text.vocabulary(), text.trainCounts(), SamplingParams.simple("the ", 60, 1.0, 21));
+        String single = Sampler.sample(InferenceNetwork.of(untrained), text.vocabulary(), text.trainCounts(), SamplingParams.simple("the ", 60, 1.0, 21));
 
         assertThat(batch).hasSize(3);
         assertThat(batch.get(0).text()).isEqualTo(single);
@@ -123,7 +124,7 @@ class SamplerTest {
     @Test
     void streamedChunksAddUpToTheTextAndNeverShowTheStopSequence() {
         StringBuilder streamed = new StringBuilder();
-        List<Sampler.Sample> samples = Sampler.sample(trained, text.vocabulary(), text.trainCounts(),
+        List<Sampler.Sample> samples = Sampler.sample(InferenceNetwork.of(trained), text.vocabulary(), text.trainCounts(),
                 new SamplingParams("the cat", 50, 0.0, null, null, 1, List.of(" on"), 1, false),
                 (i, chunk) -> streamed.append(chunk));
         assertThat(streamed.toString()).isEqualTo(samples.get(0).text()).doesNotContain(" on");
@@ -132,7 +133,7 @@ class SamplerTest {
     @Test
     void aCancelledListenerStopsGeneration() {
         StringBuilder streamed = new StringBuilder();
-        List<Sampler.Sample> samples = Sampler.sample(trained, text.vocabulary(), text.trainCounts(),
+        List<Sampler.Sample> samples = Sampler.sample(InferenceNetwork.of(trained), text.vocabulary(), text.trainCounts(),
                 SamplingParams.simple("the", 500, 1.0, 1), new Sampler.Listener() {
                     @Override
                     public void onText(int sample, String chunk) {
@@ -182,7 +183,7 @@ class SamplerTest {
 
     private static List<Sampler.Sample> generate(String prime, int length, double temperature, Integer topK, Double topP,
                                                  long seed, List<String> stop, int n, boolean logprobs) {
-        return Sampler.sample(trained, text.vocabulary(), text.trainCounts(),
+        return Sampler.sample(InferenceNetwork.of(trained), text.vocabulary(), text.trainCounts(),
                 new SamplingParams(prime, length, temperature, topK, topP, seed, stop, n, logprobs), (i, t) -> { });
     }
 
@@ -197,6 +198,6 @@ class SamplerTest {
     }
 
     private static String sample(MultiLayerNetwork net, String prime, int length, double temperature, long seed) {
-        return Sampler.sample(net, text.vocabulary(), text.trainCounts(), SamplingParams.simple(prime, length, temperature, seed));
+        return Sampler.sample(InferenceNetwork.of(net), text.vocabulary(), text.trainCounts(), SamplingParams.simple(prime, length, temperature, seed));
     }
 }

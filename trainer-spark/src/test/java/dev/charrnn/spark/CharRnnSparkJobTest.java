@@ -29,6 +29,7 @@ import dev.charrnn.generation.SamplingParams;
 import dev.charrnn.model.CellType;
 import dev.charrnn.model.NetworkFactory;
 import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.model.inference.InferenceNetwork;
 import dev.charrnn.model.layers.GruLayer;
 import dev.charrnn.model.layers.LstmLayer;
 import dev.charrnn.training.Evaluator;
@@ -83,7 +84,8 @@ class CharRnnSparkJobTest {
         assertEquals(last.valBpc(), Evaluator.bitsPerChar(model, text, 8, 25), 1e-4,
                 "the saved weights are the evaluated ones");
         CharVocabulary vocabulary = CharVocabulary.fromCodePoints(outcome.vocabulary());
-        String sample = Sampler.sample(model, vocabulary, text.trainCounts(), SamplingParams.simple("The ", 200, 0.8, 3));
+        String sample = Sampler.sample(InferenceNetwork.of(model), vocabulary, text.trainCounts(),
+                SamplingParams.simple("The ", 200, 0.8, 3));
         assertEquals(200, sample.codePointCount(0, sample.length()));
         assertTrue(sample.contains(" "), "words: " + sample);
     }
