@@ -37,6 +37,9 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
 
     public static final String STATE_KEY = "h";
 
+    /** Host copies for the cells' per-step elementwise math (see {@link HostBuffers}). */
+    protected final HostBuffers host = new HostBuffers();
+
     protected FusedRecurrentLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
@@ -269,6 +272,13 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         gradient.gradientForVariable().put(RecurrentParams.RECURRENT_WEIGHTS, dRW);
         gradient.gradientForVariable().put(RecurrentParams.BIAS, dB);
         return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(epsOut)));
+    }
+
+    /** A new [rows, columns] array of this layer's type holding host values. */
+    protected INDArray fromHost(double[] values, int rows, int columns) {
+        INDArray array = Nd4j.createUninitialized(dataType, rows, columns);
+        host.write(values, array);
+        return array;
     }
 
     /** Columns {@code [index*n, (index+1)*n)}: one gate's block. */

@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Gated recurrent unit (Cho et al. 2014), gates ordered [reset | update | candidate], reset applied
@@ -34,39 +33,68 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
 
     @Override
     protected void forwardStep(INDArray gates, INDArray hPrev, INDArray rw, INDArray h, INDArray cache) {
-        long n = h.size(1);
-        INDArray recurrent = Nd4j.gemm(hPrev, rw, false, false);
-        INDArray r = block(gates, 0, n);
-        INDArray u = block(gates, 1, n);
-        INDArray c = block(gates, 2, n);
-        INDArray candidateRecurrent = block(recurrent, 2, n);
-        Transforms.sigmoid(r.addi(block(recurrent, 0, n)), false);
-        Transforms.sigmoid(u.addi(block(recurrent, 1, n)), false);
-        cache.assign(candidateRecurrent);
-        Transforms.tanh(c.addi(candidateRecurrent.muli(r)), false);
-        h.assign(hPrev).subi(c).muli(u).addi(c); // c + u * (h' - c)
+        int n = (int) h.size(1);
+        int batch = (int) h.size(0);
+        double[] a = host.read(gates, 0);
+        double[] recurrent = host.read(Nd4j.gemm(hPrev, rw, false, false), 1);
+        double[] before = host.read(hPrev, 2);
+        double[] after = host.scratch(3, (long) batch * n);
+        double[] candidateRecurrent = host.scratch(4, (long) batch * n);
+        for (int b = 0; b < batch; b++) {
+            int g0 = 3 * n * b;
+            for (int j = 0; j < n; j++) {
+                double reset = HostBuffers.sigmoid(a[g0 + j] + recurrent[g0 + j]);
+                double update = HostBuffers.sigmoid(a[g0 + n + j] + recurrent[g0 + n + j]);
+                double rc = recurrent[g0 + 2 * n + j];
+                double candidate = HostBuffers.tanh(a[g0 + 2 * n + j] + rc * reset);
+                a[g0 + j] = reset;
+                a[g0 + n + j] = update;
+                a[g0 + 2 * n + j] = candidate;
+                candidateRecurrent[n * b + j] = rc;
+                after[n * b + j] = (before[n * b + j] - candidate) * update + candidate;
+            }
+        }
+        host.write(a, gates);
+        host.write(after, h);
+        host.write(candidateRecurrent, cache);
     }
 
     @Override
     protected INDArray backwardStep(INDArray dh, INDArray hPrev, INDArray h, INDArray gates, INDArray cache,
                                     INDArray rw, INDArray dProjection, INDArray dRw) {
-        long n = h.size(1);
-        INDArray r = block(gates, 0, n);
-        INDArray u = block(gates, 1, n);
-        INDArray c = block(gates, 2, n);
-        INDArray dr = block(dProjection, 0, n);
-        INDArray du = block(dProjection, 1, n);
-        INDArray dc = block(dProjection, 2, n);
-
-        dc.assign(u.rsub(1.0).muli(dh).muli(c.mul(c).rsubi(1.0)));    // dL/d(candidate pre-activation)
-        du.assign(hPrev.sub(c).muli(dh).muli(u).muli(u.rsub(1.0)));   // dL/d(update pre-activation)
-        dr.assign(dc.mul(cache).muli(r).muli(r.rsub(1.0)));           // dL/d(reset pre-activation)
-
-        INDArray dRecurrent = dProjection.dup();                        // dL/d(h' RW): the candidate block
-        block(dRecurrent, 2, n).muli(r);                                // passes through the reset gate
-        Nd4j.gemm(hPrev, dRecurrent, dRw, true, false, 1.0, 1.0);
-        INDArray dhPrev = dh.mul(u);
-        Nd4j.gemm(dRecurrent, rw, dhPrev, false, true, 1.0, 1.0);
+        int n = (int) h.size(1);
+        int batch = (int) h.size(0);
+        double[] a = host.read(gates, 0);
+        double[] before = host.read(hPrev, 1);
+        double[] d = host.read(dh, 2);
+        double[] candidateRecurrent = host.read(cache, 3);
+        double[] dGates = host.scratch(4, 3L * batch * n);
+        double[] dRecurrent = host.scratch(5, 3L * batch * n);
+        double[] dBefore = host.scratch(6, (long) batch * n);
+        for (int b = 0; b < batch; b++) {
+            int g0 = 3 * n * b;
+            for (int j = 0; j < n; j++) {
+                double reset = a[g0 + j];
+                double update = a[g0 + n + j];
+                double candidate = a[g0 + 2 * n + j];
+                double dOut = d[n * b + j];
+                double dCandidate = (1 - update) * dOut * (1 - candidate * candidate);
+                double dUpdate = (before[n * b + j] - candidate) * dOut * update * (1 - update);
+                double dReset = dCandidate * candidateRecurrent[n * b + j] * reset * (1 - reset);
+                dGates[g0 + j] = dReset;
+                dGates[g0 + n + j] = dUpdate;
+                dGates[g0 + 2 * n + j] = dCandidate;
+                dRecurrent[g0 + j] = dReset;                       // dL/d(h' RW): the candidate block
+                dRecurrent[g0 + n + j] = dUpdate;                  // passes through the reset gate
+                dRecurrent[g0 + 2 * n + j] = dCandidate * reset;
+                dBefore[n * b + j] = dOut * update;
+            }
+        }
+        host.write(dGates, dProjection);
+        INDArray dRecurrentArray = fromHost(dRecurrent, batch, 3 * n);
+        Nd4j.gemm(hPrev, dRecurrentArray, dRw, true, false, 1.0, 1.0);
+        INDArray dhPrev = fromHost(dBefore, batch, n);
+        Nd4j.gemm(dRecurrentArray, rw, dhPrev, false, true, 1.0, 1.0);
         return dhPrev;
     }
 }

@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Long short-term memory without peepholes, gates ordered [input | forget | cell | output]:
@@ -39,37 +38,68 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
 
     @Override
     protected void forwardStep(INDArray gates, INDArray previous, INDArray rw, INDArray state, INDArray cache) {
-        long n = cache.size(1);
+        int n = (int) cache.size(1);
+        int batch = (int) cache.size(0);
         Nd4j.gemm(block(previous, 0, n), rw, gates, false, false, 1.0, 1.0);
-        Transforms.sigmoid(block(gates, 0, n), false);
-        Transforms.sigmoid(block(gates, 1, n), false);
-        INDArray g = Transforms.tanh(block(gates, 2, n), false);
-        INDArray o = Transforms.sigmoid(block(gates, 3, n), false);
-        INDArray c = block(state, 1, n);
-        c.assign(block(gates, 1, n).mul(block(previous, 1, n))).addi(block(gates, 0, n).mul(g));
-        cache.assign(c);
-        Transforms.tanh(cache, false);
-        block(state, 0, n).assign(o.mul(cache));
+        double[] a = host.read(gates, 0);
+        double[] before = host.read(previous, 1);
+        double[] after = host.scratch(2, 2L * batch * n);
+        double[] tanhCell = host.scratch(3, (long) batch * n);
+        for (int b = 0; b < batch; b++) {
+            int g0 = 4 * n * b;
+            int s0 = 2 * n * b;
+            for (int j = 0; j < n; j++) {
+                double i = HostBuffers.sigmoid(a[g0 + j]);
+                double f = HostBuffers.sigmoid(a[g0 + n + j]);
+                double g = HostBuffers.tanh(a[g0 + 2 * n + j]);
+                double o = HostBuffers.sigmoid(a[g0 + 3 * n + j]);
+                double c = f * before[s0 + n + j] + i * g;
+                double t = HostBuffers.tanh(c);
+                a[g0 + j] = i;
+                a[g0 + n + j] = f;
+                a[g0 + 2 * n + j] = g;
+                a[g0 + 3 * n + j] = o;
+                after[s0 + n + j] = c;
+                after[s0 + j] = o * t;
+                tanhCell[n * b + j] = t;
+            }
+        }
+        host.write(a, gates);
+        host.write(after, state);
+        host.write(tanhCell, cache);
     }
 
     @Override
     protected INDArray backwardStep(INDArray dState, INDArray previous, INDArray state, INDArray gates, INDArray cache,
                                     INDArray rw, INDArray dProjection, INDArray dRw) {
-        long n = cache.size(1);
-        INDArray i = block(gates, 0, n);
-        INDArray f = block(gates, 1, n);
-        INDArray g = block(gates, 2, n);
-        INDArray o = block(gates, 3, n);
-        INDArray dh = block(dState, 0, n);
-        INDArray dc = block(dState, 1, n);                              // becomes dL/dc_t in total
-        dc.addi(dh.mul(o).muli(cache.mul(cache).rsubi(1.0)));
-
-        block(dProjection, 0, n).assign(dc.mul(g).muli(i).muli(i.rsub(1.0)));
-        block(dProjection, 1, n).assign(dc.mul(block(previous, 1, n)).muli(f).muli(f.rsub(1.0)));
-        block(dProjection, 2, n).assign(dc.mul(i).muli(g.mul(g).rsubi(1.0)));
-        block(dProjection, 3, n).assign(dh.mul(cache).muli(o).muli(o.rsub(1.0)));
-
+        int n = (int) cache.size(1);
+        int batch = (int) cache.size(0);
+        double[] a = host.read(gates, 0);
+        double[] before = host.read(previous, 1);
+        double[] d = host.read(dState, 2);
+        double[] tanhCell = host.read(cache, 3);
+        double[] dGates = host.scratch(4, 4L * batch * n);
+        double[] dCellBefore = host.scratch(5, (long) batch * n);
+        for (int b = 0; b < batch; b++) {
+            int g0 = 4 * n * b;
+            int s0 = 2 * n * b;
+            for (int j = 0; j < n; j++) {
+                double i = a[g0 + j];
+                double f = a[g0 + n + j];
+                double g = a[g0 + 2 * n + j];
+                double o = a[g0 + 3 * n + j];
+                double t = tanhCell[n * b + j];
+                double dh = d[s0 + j];
+                double dc = d[s0 + n + j] + dh * o * (1 - t * t);   // dL/dc_t in total
+                dGates[g0 + j] = dc * g * i * (1 - i);
+                dGates[g0 + n + j] = dc * before[s0 + n + j] * f * (1 - f);
+                dGates[g0 + 2 * n + j] = dc * i * (1 - g * g);
+                dGates[g0 + 3 * n + j] = dh * t * o * (1 - o);
+                dCellBefore[n * b + j] = dc * f;
+            }
+        }
+        host.write(dGates, dProjection);
         Nd4j.gemm(block(previous, 0, n), dProjection, dRw, true, false, 1.0, 1.0);
-        return Nd4j.hstack(Nd4j.gemm(dProjection, rw, false, true), dc.mul(f));
+        return Nd4j.hstack(Nd4j.gemm(dProjection, rw, false, true), fromHost(dCellBefore, batch, n));
     }
 }

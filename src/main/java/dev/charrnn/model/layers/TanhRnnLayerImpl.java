@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Vanilla (Elman) recurrence h = tanh(x W + h' R + b): the cell whose gradient vanishes or
@@ -30,13 +29,25 @@ public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
     @Override
     protected void forwardStep(INDArray gates, INDArray hPrev, INDArray rw, INDArray h, INDArray cache) {
         Nd4j.gemm(hPrev, rw, gates, false, false, 1.0, 1.0);
-        h.assign(Transforms.tanh(gates, false));
+        double[] a = host.read(gates, 0);
+        int length = (int) gates.length();
+        for (int k = 0; k < length; k++) {
+            a[k] = HostBuffers.tanh(a[k]);
+        }
+        host.write(a, gates);
+        host.write(a, h);
     }
 
     @Override
     protected INDArray backwardStep(INDArray dh, INDArray hPrev, INDArray h, INDArray gates, INDArray cache,
                                     INDArray rw, INDArray dProjection, INDArray dRw) {
-        dProjection.assign(gates.mul(gates).rsubi(1.0).muli(dh)); // tanh' = 1 - h^2
+        double[] activation = host.read(gates, 0);
+        double[] d = host.read(dh, 1);
+        int length = (int) gates.length();
+        for (int k = 0; k < length; k++) {
+            d[k] *= 1 - activation[k] * activation[k]; // tanh' = 1 - h^2
+        }
+        host.write(d, dProjection);
         Nd4j.gemm(hPrev, dProjection, dRw, true, false, 1.0, 1.0);
         return Nd4j.gemm(dProjection, rw, false, true);
     }
