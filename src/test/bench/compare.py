@@ -54,12 +54,15 @@ def main():
 
 
 def build_classpath():
-    out = os.path.join(ROOT, "target", "bench.classpath")
-    subprocess.run([os.path.join(ROOT, "mvnw"), "-B", "-q", "test-compile", "dependency:build-classpath",
-                    "-Dmdep.outputFile=" + out, "-Dmdep.includeScope=test"], cwd=ROOT, check=True)
+    # the service module (sources in src/, build output in service/target since the Maven modules)
+    target = os.path.join(ROOT, "service", "target")
+    out = os.path.join(target, "bench.classpath")
+    subprocess.run([os.path.join(ROOT, "mvnw"), "-B", "-q", "-pl", "service", "test-compile",
+                    "dependency:build-classpath", "-Dmdep.outputFile=" + out, "-Dmdep.includeScope=test"],
+                   cwd=ROOT, check=True)
     with open(out) as f:
         deps = f.read().strip()
-    return os.pathsep.join([os.path.join(ROOT, "target", "test-classes"), os.path.join(ROOT, "target", "classes"), deps])
+    return os.pathsep.join([os.path.join(target, "test-classes"), os.path.join(target, "classes"), deps])
 
 
 def run_one(cmd, name, cell, run):

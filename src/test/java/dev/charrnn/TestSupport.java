@@ -32,7 +32,8 @@ public final class TestSupport {
     public static CharRnnProperties properties(Path root, CharRnnProperties.Limits limits) {
         return new CharRnnProperties(new CharRnnProperties.Storage(root.resolve("corpora"), root.resolve("models")),
                 limits, new CharRnnProperties.Compute(1), new CharRnnProperties.Generation(2),
-                new CharRnnProperties.Security("", false), new CharRnnProperties.Jobs(1, false));
+                new CharRnnProperties.Security("", false), new CharRnnProperties.Jobs(1, false),
+                CharRnnProperties.Spark.unconfigured());
     }
 
     /** The service's default limits but for the corpus size and vocabulary. */

@@ -14,7 +14,8 @@ public record CharRnnProperties(
         @DefaultValue Compute compute,
         @DefaultValue Generation generation,
         @DefaultValue Security security,
-        @DefaultValue Jobs jobs) {
+        @DefaultValue Jobs jobs,
+        @DefaultValue Spark spark) {
 
     public record Storage(
             @DefaultValue("corpora") Path corporaDir,
@@ -76,5 +77,39 @@ public record CharRnnProperties(
      * (measured 2.5-3x on 2 cores for LSTM training), so the default is 1; 0 keeps ND4J's choice.
      */
     public record Compute(@DefaultValue("1") int ompThreads) {
+    }
+
+    /**
+     * Training on Spark (schedule.engine "spark"): needs {@code home} (a Spark 3.5 installation on this
+     * host) and {@code jobJar} (trainer-spark's -job.jar). Each run gets a folder under {@code runsDir},
+     * which the driver and executors must reach at {@code runsUri} (default: runsDir itself, enough for
+     * local[N]); on a cluster runsDir is this host's mount of shared storage that the cluster names
+     * runsUri. {@code conf} is passed to spark-submit as --conf entries.
+     */
+    public record Spark(
+            @DefaultValue("") String home,
+            @DefaultValue("") String jobJar,
+            @DefaultValue("local[2]") String master,
+            @DefaultValue("2") int executors,
+            @DefaultValue("1") int executorCores,
+            @DefaultValue("2g") String executorMemory,
+            @DefaultValue("2g") String driverMemory,
+            @DefaultValue("parameter-averaging") dev.charrnn.training.spark.SparkTrainingMaster trainingMaster,
+            @DefaultValue("spark-runs") Path runsDir,
+            @DefaultValue("") String runsUri,
+            @DefaultValue("") String exportDirectory,
+            @DefaultValue("") String networkMask,
+            java.util.Map<String, String> conf) {
+
+        public Spark {
+            conf = conf == null ? java.util.Map.of() : java.util.Map.copyOf(conf);
+        }
+
+        /** Nothing configured: engine "spark" is refused until home and jobJar are set. */
+        public static Spark unconfigured() {
+            return new Spark("", "", "local[2]", 2, 1, "2g", "2g",
+                    dev.charrnn.training.spark.SparkTrainingMaster.PARAMETER_AVERAGING, Path.of("spark-runs"), "", "",
+                    "", null);
+        }
     }
 }

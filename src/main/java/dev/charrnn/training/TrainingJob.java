@@ -41,7 +41,13 @@ public final class TrainingJob {
         this.startedAt = record.startedAt();
         this.finishedAt = record.finishedAt();
         this.error = record.state().isActive() ? "the service stopped while the job was " + record.state()
-                + "; POST /api/training-jobs/" + record.id() + "/resume continues it" : record.error();
+                + "; POST /api/training-jobs/" + record.id() + "/resume " + resumes(record.request()) : record.error();
+    }
+
+    /** A Spark application keeps no checkpoint the service can read: resuming submits it again. */
+    private static String resumes(TrainingRequest request) {
+        return request.schedule().engine() == TrainingEngine.SPARK
+                ? "submits it to Spark again, from the start" : "continues it";
     }
 
     synchronized JobRecord record() {

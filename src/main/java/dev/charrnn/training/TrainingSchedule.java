@@ -2,7 +2,9 @@ package dev.charrnn.training;
 
 import java.time.Duration;
 
+import dev.charrnn.training.spark.SparkOptions;
 import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Positive;
@@ -31,7 +33,12 @@ public record TrainingSchedule(
         @Positive Integer checkpointEvery,
         @Schema(description = "Early stopping: stop after this many evaluations without a better validation loss. "
                 + "Default: off", example = "5")
-        @Positive Integer patience) {
+        @Positive Integer patience,
+        @Schema(description = "Where to train: local (this service, default) or spark (a Spark cluster; whole "
+                + "epochs, so give epochs; new models only)", example = "local")
+        TrainingEngine engine,
+        @Schema(description = "Spark settings when engine is spark; defaults from charrnn.spark.*", nullable = true)
+        @Valid SparkOptions spark) {
 
     public TrainingSchedule {
         if (maxIterations == null && epochs == null && maxDuration == null) {
@@ -40,6 +47,13 @@ public record TrainingSchedule(
         validationFraction = validationFraction != null ? validationFraction : 0.1;
         evalEvery = evalEvery != null ? evalEvery : 100;
         checkpointEvery = checkpointEvery != null ? checkpointEvery : 1000;
+        engine = engine != null ? engine : TrainingEngine.LOCAL;
+    }
+
+    /** A local schedule. */
+    public TrainingSchedule(Integer maxIterations, Integer epochs, Duration maxDuration, Double validationFraction,
+                            Integer evalEvery, Integer checkpointEvery, Integer patience) {
+        this(maxIterations, epochs, maxDuration, validationFraction, evalEvery, checkpointEvery, patience, null, null);
     }
 
     public static TrainingSchedule defaults() {

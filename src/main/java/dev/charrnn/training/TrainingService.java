@@ -32,6 +32,7 @@ import dev.charrnn.model.Nd4jBackend;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.training.spark.SparkTrainer;
 import jakarta.annotation.PreDestroy;
 
 /**
@@ -55,6 +56,13 @@ public class TrainingService implements ModelWriters {
     private final CharRnnProperties.Limits limits;
     private final Map<String, TrainingJob> jobs = new ConcurrentHashMap<>();
     private final ExecutorService worker;
+    /** Spark jobs only wait for a remote application: they do not hold the local device's worker. */
+    private final ExecutorService sparkWatchers = java.util.concurrent.Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "spark-job-watcher");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final SparkTrainer spark;
     private final Nd4jRuntime nd4j;
     private final JobStore store;
     private final boolean autoResume;
@@ -62,7 +70,7 @@ public class TrainingService implements ModelWriters {
 
     public TrainingService(CorpusStore corpora, ModelStore models, ModelSpecValidator specValidator,
                            CharRnnProperties properties, Nd4jRuntime nd4j, JobStore store,
-                           tools.jackson.databind.json.JsonMapper json) {
+                           tools.jackson.databind.json.JsonMapper json, SparkTrainer spark) {
         this.corpora = corpora;
         this.models = models;
         this.specValidator = specValidator;
@@ -70,6 +78,7 @@ public class TrainingService implements ModelWriters {
         this.nd4j = nd4j;
         this.store = store;
         this.json = json;
+        this.spark = spark;
         this.autoResume = properties.jobs().autoResume();
         int workers = Math.max(1, properties.jobs().concurrency());
         this.worker = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
@@ -106,12 +115,13 @@ public class TrainingService implements ModelWriters {
             throw ApiException.conflict("Another job is writing model '" + job.request().modelName() + "'; resume "
                     + "this one when it ends.");
         }
+        spark.validate(job.request()); // the Spark settings may have changed since it was submitted
         if (!job.requeue()) {
             throw ApiException.conflict("Job '" + id + "' is " + job.state() + "; only INTERRUPTED or CANCELLED jobs "
                     + "can be resumed.");
         }
         persist(job);
-        worker.execute(() -> run(job));
+        executorFor(job).execute(() -> run(job));
         log.info("resuming job {}", id);
         return job;
     }
@@ -126,7 +136,7 @@ public class TrainingService implements ModelWriters {
         TrainingJob job = new TrainingJob(UUID.randomUUID().toString().replace("-", "").substring(0, 12), resolved);
         jobs.put(job.id(), job);
         persist(job);
-        worker.execute(() -> run(job));
+        executorFor(job).execute(() -> run(job));
         log.info("queued job {} for model {}", job.id(), resolved.modelName());
         return job;
     }
@@ -180,6 +190,11 @@ public class TrainingService implements ModelWriters {
     void shutdown() {
         jobs.values().forEach(TrainingJob::cancel);
         worker.shutdownNow();
+        sparkWatchers.shutdownNow();
+    }
+
+    private ExecutorService executorFor(TrainingJob job) {
+        return job.request().schedule().engine() == TrainingEngine.SPARK ? sparkWatchers : worker;
     }
 
     private Collection<TrainingJob> active() {
@@ -189,6 +204,7 @@ public class TrainingService implements ModelWriters {
     /** Validates the request and fills in what fromModel implies; every refusal says what to change. */
     private TrainingRequest resolve(TrainingRequest request) {
         TrainingSchedule schedule = request.schedule();
+        spark.validate(request);
         if (schedule.maxDuration() != null && (schedule.maxDuration().isNegative() || schedule.maxDuration().isZero())) {
             throw ApiException.badRequest("schedule.maxDuration must be positive, such as PT30M; got "
                     + schedule.maxDuration() + ".");
@@ -270,7 +286,9 @@ public class TrainingService implements ModelWriters {
         try {
             nd4j.applyToCurrentThread();
             EncodedText text = encode(request);
-            Trainer.Result result = train(request, text, job);
+            Trainer.Result result = request.schedule().engine() == TrainingEngine.SPARK
+                    ? spark.train(job.id(), request, corpora.readText(request.corpusId()), monitor(request, job))
+                    : train(request, text, job);
             if (result.stopped()) {
                 job.finish(JobState.CANCELLED, null);
                 return;
@@ -279,7 +297,7 @@ public class TrainingService implements ModelWriters {
             models.saveDocument(request.modelName(), GRADIENTS_FILE, new GradientRecord(job.gradients().points()));
             models.deleteCheckpoint(request.modelName());
             job.finish(JobState.SUCCEEDED, null);
-        } catch (Trainer.DivergedException | ApiException e) {
+        } catch (Trainer.DivergedException | ApiException | SparkTrainer.SparkJobFailedException e) {
             job.finish(JobState.FAILED, e.getMessage());
         } catch (RuntimeException | Error e) {
             log.error("training job {} failed", job.id(), e);
@@ -301,10 +319,32 @@ public class TrainingService implements ModelWriters {
     }
 
     private Trainer.Result train(TrainingRequest request, EncodedText text, TrainingJob job) {
-        Trainer.Monitor monitor = new Trainer.Monitor() {
+        Trainer.Monitor monitor = monitor(request, job);
+        var checkpoint = models.loadCheckpoint(request.modelName())
+                .map(c -> java.util.Map.entry(c.network(), json.readValue(c.info(), CheckpointInfo.class)))
+                .filter(c -> c.getValue().jobId().equals(job.id()));
+        if (checkpoint.isPresent()) {
+            log.info("job {} continues from its checkpoint at iteration {}", job.id(),
+                    checkpoint.get().getValue().position().iteration());
+            return Trainer.resume(checkpoint.get().getKey(), checkpoint.get().getValue().position(), text,
+                    request.spec(), request.schedule(), monitor);
+        }
+        if (request.fromModel() == null) {
+            return Trainer.train(text, request.spec(), request.schedule(), monitor);
+        }
+        return Trainer.resume(models.loadForTraining(request.fromModel()), text, request.spec(), request.schedule(),
+                monitor);
+    }
+
+    /** Relays a run's progress, checkpoints, gradients and cancellation to the job (local and Spark alike). */
+    private Trainer.Monitor monitor(TrainingRequest request, TrainingJob job) {
+        return new Trainer.Monitor() {
             @Override
             public void onIteration(TrainingMetrics metrics) {
                 job.progress(metrics);
+                if (request.schedule().engine() == TrainingEngine.SPARK) {
+                    persist(job); // an epoch is minutes of cluster time: the job record keeps up
+                }
             }
 
             @Override
@@ -329,20 +369,6 @@ public class TrainingService implements ModelWriters {
                 job.flow(iteration, flow);
             }
         };
-        var checkpoint = models.loadCheckpoint(request.modelName())
-                .map(c -> java.util.Map.entry(c.network(), json.readValue(c.info(), CheckpointInfo.class)))
-                .filter(c -> c.getValue().jobId().equals(job.id()));
-        if (checkpoint.isPresent()) {
-            log.info("job {} continues from its checkpoint at iteration {}", job.id(),
-                    checkpoint.get().getValue().position().iteration());
-            return Trainer.resume(checkpoint.get().getKey(), checkpoint.get().getValue().position(), text,
-                    request.spec(), request.schedule(), monitor);
-        }
-        if (request.fromModel() == null) {
-            return Trainer.train(text, request.spec(), request.schedule(), monitor);
-        }
-        return Trainer.resume(models.loadForTraining(request.fromModel()), text, request.spec(), request.schedule(),
-                monitor);
     }
 
     private static ModelMetadata metadata(TrainingRequest request, EncodedText text, Trainer.Result result) {

@@ -116,9 +116,10 @@ class CrashRecoveryIT {
             port = socket.getLocalPort();
         }
         File jar;
+        // failsafe runs in the service module's directory; the runnable jar is the -exec one
         try (Stream<Path> jars = Files.list(Path.of("target"))) {
-            jar = jars.filter(p -> p.getFileName().toString().matches("char-rnn-service-.*\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("run after package: no jar in target/")).toFile();
+            jar = jars.filter(p -> p.getFileName().toString().matches("char-rnn-service-.*-exec\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("run after package: no -exec jar in target/")).toFile();
         }
         ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.getAbsolutePath(), "--server.port=" + port));

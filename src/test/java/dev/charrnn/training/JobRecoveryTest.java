@@ -22,6 +22,7 @@ import dev.charrnn.model.TrainingMetrics;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.training.spark.SparkTrainer;
 
 /**
  * A job found RUNNING after a restart becomes INTERRUPTED and resumes from its checkpoint: the
@@ -88,7 +89,8 @@ class JobRecoveryTest {
 
     private static TrainingService service(CharRnnProperties properties, CorpusStore corpora, ModelStore models) {
         TrainingService service = new TrainingService(corpora, models, new ModelSpecValidator(properties), properties,
-                new Nd4jRuntime(properties), new JobStore(properties, TestSupport.json()), TestSupport.json());
+                new Nd4jRuntime(properties), new JobStore(properties, TestSupport.json()), TestSupport.json(),
+                new SparkTrainer(properties, TestSupport.json()));
         service.restoreJobs();
         return service;
     }

@@ -19,6 +19,7 @@ import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.training.JobStore;
 import dev.charrnn.training.TrainingService;
+import dev.charrnn.training.spark.SparkTrainer;
 
 /**
  * The MVC slice with the real services behind the controllers (real stores on a temp
@@ -29,7 +30,7 @@ import dev.charrnn.training.TrainingService;
 @WebMvcTest
 @EnableConfigurationProperties(CharRnnProperties.class)
 @Import({CorpusStore.class, ModelStore.class, ModelArchive.class, ModelSpecValidator.class, TrainingService.class, JobStore.class,
-        GenerationService.class, Nd4jRuntime.class})
+        GenerationService.class, Nd4jRuntime.class, SparkTrainer.class})
 @TestPropertySource(properties = {
         "charrnn.storage.corpora-dir=${java.io.tmpdir}/charrnn-slice-${random.uuid}/corpora",
         "charrnn.storage.models-dir=${java.io.tmpdir}/charrnn-slice-${random.uuid}/models",

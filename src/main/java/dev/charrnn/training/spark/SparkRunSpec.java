@@ -1,0 +1,26 @@
+package dev.charrnn.training.spark;
+
+import dev.charrnn.model.ModelSpec;
+
+/**
+ * What the service asks of a Spark training run: {@code spec.json} in the run folder, read by the
+ * job (trainer-spark). The network comes from {@code spec} through the service's NetworkFactory.
+ *
+ * @param windowsPerExample   tBPTT windows per training example: recurrent state is carried across
+ *                            the windows of one example, then reset (examples go to different workers)
+ * @param averagingFrequency  parameter averaging: minibatches each worker fits between two averagings
+ * @param exportDirectory     where the training masters stage minibatches (HDFS/S3 URI); null: DL4J's
+ *                            default in local mode, the Direct approach (no staging) on a cluster
+ * @param networkMask         shared-gradients: the subnet (10.1.0.0/16) whose interface the workers use
+ */
+public record SparkRunSpec(String modelName, ModelSpec spec, int epochs, double validationFraction,
+                           SparkTrainingMaster trainingMaster, int averagingFrequency, int windowsPerExample,
+                           String exportDirectory, String networkMask) {
+
+    public static final int DEFAULT_AVERAGING_FREQUENCY = 5;
+    public static final int DEFAULT_WINDOWS_PER_EXAMPLE = 4;
+
+    public int exampleLength() {
+        return spec.seqLength() * windowsPerExample;
+    }
+}

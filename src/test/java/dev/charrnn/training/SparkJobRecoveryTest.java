@@ -1,0 +1,63 @@
+package dev.charrnn.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.charrnn.TestSupport;
+import dev.charrnn.corpus.CorpusStore;
+import dev.charrnn.model.CellType;
+import dev.charrnn.model.ModelSpecValidator;
+import dev.charrnn.model.ModelStore;
+import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.system.ApiException;
+import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.training.spark.SparkOptions;
+import dev.charrnn.training.spark.SparkTrainer;
+import dev.charrnn.training.spark.SparkTrainingMaster;
+
+/**
+ * A Spark job found RUNNING after a restart comes back INTERRUPTED like a local one, says that
+ * resuming submits it again, and resuming re-checks the Spark settings of the restarted service.
+ */
+class SparkJobRecoveryTest {
+
+    @TempDir
+    Path root;
+
+    @Test
+    void anInterruptedSparkJobIsResumedOnlyWhenSparkIsConfigured() {
+        CharRnnProperties properties = TestSupport.properties(root);
+        CorpusStore corpora = new CorpusStore(properties, TestSupport.json());
+        String corpusId = corpora.store("pattern", TestSupport.repeatedSentence(60).getBytes()).id();
+        TrainingSchedule schedule = new TrainingSchedule(null, 2, null, 0.1, null, null, null, TrainingEngine.SPARK,
+                new SparkOptions("local[2]", null, null, SparkTrainingMaster.SHARED_GRADIENTS, null));
+        TrainingRequest request = TrainingRequest.of(corpusId, "on-spark", TestSupport.tinySpec(CellType.LSTM, 1),
+                schedule);
+        JobStore store = new JobStore(properties, TestSupport.json());
+        store.save(new JobRecord("spark1", request, JobState.RUNNING, new TrainingMetrics(40, 1, 2.1, 3.0, 8.0, null,
+                null, 0.5), Instant.now(), Instant.now(), null, null));
+
+        TrainingService restarted = new TrainingService(corpora, new ModelStore(properties, TestSupport.json()),
+                new ModelSpecValidator(properties), properties, new Nd4jRuntime(properties), store, TestSupport.json(),
+                new SparkTrainer(properties, TestSupport.json()));
+        restarted.restoreJobs();
+
+        JobView view = restarted.get("spark1").view();
+        assertThat(view.state()).isEqualTo(JobState.INTERRUPTED);
+        assertThat(view.epoch()).isEqualTo(1);
+        assertThat(view.error()).contains("submits it to Spark again, from the start");
+        assertThat(view.schedule().engine()).isEqualTo(TrainingEngine.SPARK);
+        assertThat(view.schedule().spark().trainingMaster()).isEqualTo(SparkTrainingMaster.SHARED_GRADIENTS);
+        assertThatThrownBy(() -> restarted.resume("spark1")).isInstanceOf(ApiException.class)
+                .hasMessageContaining("charrnn.spark.home");
+        assertThat(restarted.get("spark1").state()).as("still resumable once Spark is configured")
+                .isEqualTo(JobState.INTERRUPTED);
+    }
+}

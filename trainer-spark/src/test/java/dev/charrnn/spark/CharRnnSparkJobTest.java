@@ -1,0 +1,113 @@
+package dev.charrnn.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.charrnn.corpus.CharVocabulary;
+import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.generation.Sampler;
+import dev.charrnn.generation.SamplingParams;
+import dev.charrnn.model.CellType;
+import dev.charrnn.model.NetworkFactory;
+import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.model.inference.InferenceNetwork;
+import dev.charrnn.model.layers.GruLayer;
+import dev.charrnn.model.layers.LstmLayer;
+import dev.charrnn.training.Evaluator;
+import dev.charrnn.training.spark.SparkRunFiles;
+import dev.charrnn.training.spark.SparkRunProgress;
+import dev.charrnn.training.spark.SparkRunSpec;
+import dev.charrnn.training.spark.SparkTrainingMaster;
+
+/** The job's entry point on a real in-process Spark engine, master local[2]. */
+@Tag("spark")
+class CharRnnSparkJobTest {
+
+    private static JavaSparkContext sc;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startSpark() {
+        sc = new JavaSparkContext(CharRnnSparkJob.sparkConf(new SparkConf())
+                .setMaster("local[2]").setAppName("CharRnnSparkJobTest").set("spark.ui.enabled", "false"));
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        sc.close();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"LSTM, PARAMETER_AVERAGING", "GRU, PARAMETER_AVERAGING", "GRU, SHARED_GRADIENTS"})
+    void trainsPublishesAndTheModelSamples(CellType cell, SparkTrainingMaster master) throws Exception {
+        String corpus = SparkJobFixtures.corpus(24_000, 11);
+        SparkRunSpec run = SparkJobFixtures.run("spark-" + cell, SparkJobFixtures.tinySpec(cell), 2, master);
+        SparkJobFixtures.runFolder(dir, corpus, run);
+
+        SparkRunProgress outcome = CharRnnSparkJob.run(sc, dir.toString());
+
+        System.out.printf("%s %s, validation bits/char: %.3f -> %s%n", cell, master, outcome.initialValBpc(),
+                outcome.history().stream().map(m -> String.format("%.3f", m.valBpc())).collect(Collectors.joining(" -> ")));
+        assertEquals(SparkRunProgress.SUCCEEDED, outcome.state(), outcome.error());
+        assertEquals(2, outcome.history().size());
+        TrainingMetrics last = outcome.last();
+        assertTrue(last.valBpc() < outcome.initialValBpc() - 0.5, "validation loss fell clearly: " + outcome);
+        assertTrue(Files.isRegularFile(dir.resolve(SparkRunFiles.SUCCESS)));
+        assertTrue(Files.isRegularFile(dir.resolve(SparkRunFiles.PROGRESS)));
+
+        MultiLayerNetwork model = ModelSerializer.restoreMultiLayerNetwork(dir.resolve(SparkRunFiles.MODEL).toFile(), true);
+        Class<?> layer = cell == CellType.GRU ? GruLayer.class : LstmLayer.class;
+        assertEquals(layer, model.getLayer(0).conf().getLayer().getClass(), "the service's own layer");
+        EncodedText text = EncodedText.of(corpus, run.validationFraction());
+        assertEquals(text.vocabulary().codePoints(), outcome.vocabulary(), "the vocabulary the service will compute");
+        assertEquals(last.valBpc(), Evaluator.bitsPerChar(model, text, 8, 25), 1e-4,
+                "the saved weights are the evaluated ones");
+        CharVocabulary vocabulary = CharVocabulary.fromCodePoints(outcome.vocabulary());
+        String sample = Sampler.sample(InferenceNetwork.of(model), vocabulary, text.trainCounts(),
+                SamplingParams.simple("The ", 200, 0.8, 3));
+        assertEquals(200, sample.codePointCount(0, sample.length()));
+        assertTrue(sample.contains(" "), "words: " + sample);
+    }
+
+    @Test
+    void withoutACorpusTheRunFailsAndPublishesNothing() throws Exception {
+        SparkJobFixtures.runFolder(dir, null, SparkJobFixtures.run("nothing", SparkJobFixtures.tinySpec(CellType.LSTM),
+                1, SparkTrainingMaster.PARAMETER_AVERAGING));
+
+        SparkRunProgress outcome = CharRnnSparkJob.run(sc, dir.toString());
+
+        assertEquals(SparkRunProgress.FAILED, outcome.state());
+        assertTrue(outcome.error().contains("corpus.txt"), outcome.error());
+        assertFalse(Files.exists(dir.resolve(SparkRunFiles.SUCCESS)));
+        assertFalse(Files.exists(dir.resolve(SparkRunFiles.MODEL)));
+        assertTrue(Files.readString(dir.resolve(SparkRunFiles.PROGRESS)).contains("FAILED"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(CellType.class)
+    void theServiceLayersRoundTripAsJsonOnTheJobClasspath(CellType cell) {
+        MultiLayerConfiguration conf = NetworkFactory.configuration(SparkJobFixtures.tinySpec(cell), 30);
+        assertEquals(conf, MultiLayerConfiguration.fromJson(conf.toJson()));
+    }
+}
