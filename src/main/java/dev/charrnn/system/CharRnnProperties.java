@@ -84,10 +84,12 @@ public record CharRnnProperties(
      * host) and {@code jobJar} (trainer-spark's -job.jar). Each run gets a folder under {@code runsDir},
      * which the driver and executors must reach at {@code runsUri} (default: runsDir itself, enough for
      * local[N]); on a cluster runsDir is this host's mount of shared storage that the cluster names
-     * runsUri. {@code conf} is passed to spark-submit as --conf entries.
+     * runsUri. {@code conf} is passed to spark-submit as --conf entries. A request may name another
+     * installation only from {@code otherHomes}: the service runs that home's bin/spark-submit.
      */
     public record Spark(
             @DefaultValue("") String home,
+            java.util.List<String> otherHomes,
             @DefaultValue("") String jobJar,
             @DefaultValue("local[2]") String master,
             @DefaultValue("2") int executors,
@@ -102,12 +104,13 @@ public record CharRnnProperties(
             java.util.Map<String, String> conf) {
 
         public Spark {
+            otherHomes = otherHomes == null ? java.util.List.of() : java.util.List.copyOf(otherHomes);
             conf = conf == null ? java.util.Map.of() : java.util.Map.copyOf(conf);
         }
 
         /** Nothing configured: engine "spark" is refused until home and jobJar are set. */
         public static Spark unconfigured() {
-            return new Spark("", "", "local[2]", 2, 1, "2g", "2g",
+            return new Spark("", null, "", "local[2]", 2, 1, "2g", "2g",
                     dev.charrnn.training.spark.SparkTrainingMaster.PARAMETER_AVERAGING, Path.of("spark-runs"), "", "",
                     "", null);
         }

@@ -29,7 +29,7 @@ import dev.charrnn.training.TrainingSchedule;
  * The service's training and sampling code under the PyTorch peer's protocol
  * (../shared/bench/torch_charrnn.py): same flags, same phases, same JSON keys.
  * <pre>
- * ./mvnw -q test-compile exec:java -Dexec.classpathScope=test \
+ * ./mvnw -q -pl service test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.charrnn.bench.CharRnnBenchmark -Dexec.args="--cell lstm"
  * </pre>
  * Phase A: 5 warm-up + --iters timed iterations (train chars/s). Phase B: train to --budget-iters,

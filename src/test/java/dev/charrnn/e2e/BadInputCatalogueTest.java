@@ -121,7 +121,7 @@ class BadInputCatalogueTest {
         cases.add(bad("corpus too short for the spec", "POST", train, "application/json", "{" + ok + ",\"spec\":{\"batchSize\":64,\"seqLength\":200}}", 400, "Lower batchSize"));
         cases.add(bad("spec with fromModel", "POST", train, "application/json", "{\"fromModel\":\"cat\",\"spec\":{\"layers\":2}}", 400, "spec cannot be changed"));
         cases.add(bad("spark without a Spark home", "POST", train, "application/json", "{" + ok + ",\"schedule\":{\"engine\":\"spark\",\"epochs\":1}}", 400, "charrnn.spark.home"));
-        cases.add(bad("spark with a home that is not Spark", "POST", train, "application/json", "{" + ok + ",\"schedule\":{\"engine\":\"spark\",\"epochs\":1,\"spark\":{\"sparkHome\":\"/nonexistent\"}}}", 400, "no bin/spark-submit under /nonexistent"));
+        cases.add(bad("spark with a home that is not Spark", "POST", train, "application/json", "{" + ok + ",\"schedule\":{\"engine\":\"spark\",\"epochs\":1,\"spark\":{\"sparkHome\":\"/nonexistent\"}}}", 400, "'/nonexistent' is not an installation this service may run"));
         cases.add(bad("spark without epochs", "POST", train, "application/json", "{" + ok + ",\"schedule\":{\"engine\":\"spark\"}}", 400, "give schedule.epochs"));
         cases.add(bad("spark continuing a model", "POST", train, "application/json", "{\"fromModel\":\"cat\",\"modelName\":\"cat2\",\"schedule\":{\"engine\":\"spark\",\"epochs\":1}}", 400, "new models only"));
         cases.add(bad("unknown training master", "POST", train, "application/json", "{" + ok + ",\"schedule\":{\"engine\":\"spark\",\"epochs\":1,\"spark\":{\"trainingMaster\":\"ring-allreduce\"}}}", 400, "parameter-averaging"));

@@ -9,7 +9,8 @@ public record SparkOptions(
         @Schema(description = "Spark master URL: local[N], spark://host:7077, yarn, k8s://... "
                 + "Default charrnn.spark.master", example = "local[2]")
         String master,
-        @Schema(description = "Spark installation (SPARK_HOME) on the service host. Default charrnn.spark.home")
+        @Schema(description = "Spark installation (SPARK_HOME) on the service host: charrnn.spark.home (the default) "
+                + "or one of charrnn.spark.other-homes")
         String sparkHome,
         @Schema(description = "Executors to request (spark.executor.instances). Default charrnn.spark.executors",
                 example = "2")

@@ -76,6 +76,14 @@ public class SparkTrainer {
             throw ApiException.badRequest("schedule.engine \"spark\" trains whole epochs: give schedule.epochs, and "
                     + "leave out maxIterations, maxDuration and patience (they apply to local training).");
         }
+        String requested = options(schedule).sparkHome();
+        if (requested != null && !requested.equals(defaults.home()) && !defaults.otherHomes().contains(requested)) {
+            throw ApiException.badRequest("schedule.spark.sparkHome '" + requested + "' is not an installation this "
+                    + "service may run (its bin/spark-submit would be executed): use "
+                    + (defaults.home().isBlank() ? "" : "'" + defaults.home() + "' (charrnn.spark.home), ")
+                    + (defaults.otherHomes().isEmpty() ? "or list it in charrnn.spark.other-homes"
+                    : "one of " + defaults.otherHomes() + " (charrnn.spark.other-homes)") + ", or leave it out.");
+        }
         String home = home(schedule).toString();
         if (home.isBlank() || !Files.isExecutable(Path.of(home, "bin", "spark-submit"))) {
             throw ApiException.badRequest("schedule.engine \"spark\" needs a Spark installation: "
