@@ -73,10 +73,17 @@ public record CharRnnProperties(
     }
 
     /**
-     * ND4J threading. On small recurrent matrices one OpenMP thread per op beats several
-     * (measured 2.5-3x on 2 cores for LSTM training), so the default is 1; 0 keeps ND4J's choice.
+     * ND4J threading. {@code ompThreads}: threads of ND4J's own ops; on the small arrays of a
+     * recurrent step one beats several (2.5-3x on 2 cores), so the default is 1 (0 keeps ND4J's
+     * choice). {@code blasThreads}: threads of one OpenBLAS matrix product, the bulk of training;
+     * there two cores pay (1.9x on a 32x256 by 256x1024 product), so the default 0 means one per core.
      */
-    public record Compute(@DefaultValue("1") int ompThreads) {
+    public record Compute(@DefaultValue("1") int ompThreads, @DefaultValue("0") int blasThreads) {
+
+        /** The BLAS thread count in effect. */
+        public int blasThreadCount() {
+            return blasThreads > 0 ? blasThreads : Runtime.getRuntime().availableProcessors();
+        }
     }
 
     /**

@@ -28,16 +28,26 @@ public class Nd4jRuntime {
     private final int threads;
 
     public Nd4jRuntime(CharRnnProperties properties) {
-        Nd4j.zeros(1); // loads the backend; NativeOpsHolder needs its configuration
         this.threads = properties.compute().ompThreads();
-        if (threads > 0) {
-            Nd4j.getEnvironment().setMaxThreads(threads);
-            Nd4j.getEnvironment().setMaxMasterThreads(threads);
-            blas().setMaxThreads(threads);
-        }
-        applyToCurrentThread();
+        configure(properties.compute());
         log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads", Nd4jBackend.name(),
                 Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads());
+    }
+
+    /**
+     * Applies the thread settings for the process and the calling thread; the service does this at
+     * start-up, a plain {@code main} (the benchmark) calls it itself.
+     */
+    public static void configure(CharRnnProperties.Compute compute) {
+        Nd4j.zeros(1); // loads the backend; NativeOpsHolder needs its configuration
+        if (compute.ompThreads() > 0) {
+            Nd4j.getEnvironment().setMaxThreads(compute.ompThreads());
+            Nd4j.getEnvironment().setMaxMasterThreads(compute.ompThreads());
+            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(compute.ompThreads());
+        }
+        if ("CPU".equals(Nd4jBackend.name())) {
+            blas().setMaxThreads(compute.blasThreadCount()); // process-wide, unlike OpenMP's count
+        }
     }
 
     /**

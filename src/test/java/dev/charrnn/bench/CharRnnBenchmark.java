@@ -9,7 +9,6 @@ import java.util.Map;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOpsHolder;
 
 import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.corpus.EncodedText;
@@ -24,6 +23,8 @@ import dev.charrnn.model.inference.InferenceNetwork;
 import dev.charrnn.training.Evaluator;
 import dev.charrnn.training.Trainer;
 import dev.charrnn.training.TrainingSchedule;
+import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.system.Nd4jRuntime;
 
 /**
  * The service's training and sampling code under the PyTorch peer's protocol
@@ -43,11 +44,9 @@ public final class CharRnnBenchmark {
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = parse(argv);
-        int threads = Integer.parseInt(a.getOrDefault("threads", "1"));
-        Nd4j.zeros(1);
-        Nd4j.getEnvironment().setMaxThreads(threads);
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        // --threads as the peer's: the cores to use (BLAS threads); ND4J's own ops as the service runs them
+        int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
+        Nd4jRuntime.configure(new CharRnnProperties.Compute(Integer.parseInt(a.getOrDefault("omp-threads", "1")), threads));
 
         String text = Files.readString(Path.of(a.getOrDefault("corpus", "../shared/corpora/tinyshakespeare.txt")));
         EncodedText data = EncodedText.of(text, 0.1);

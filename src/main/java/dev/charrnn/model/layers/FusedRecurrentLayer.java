@@ -91,12 +91,18 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
 
     /**
      * One step backward. {@code dState} is dL/d(state_t) (may be overwritten). Writes dL/d(input
-     * projection) into {@code dInputProjection}, adds dL/dRW into {@code dRecurrentWeights} and
-     * returns dL/d(state_{t-1}).
+     * projection) into {@code dInputProjection} and, for a cell with {@link #separateRecurrentGradient()},
+     * dL/d(h' RW) into {@code dRecurrentProduct}; returns dL/d(state_{t-1}). The gradient of RW itself
+     * is one product over all steps afterwards, not one per step.
      */
     protected abstract INDArray backwardStep(INDArray dState, INDArray previous, INDArray state, INDArray gates,
                                              INDArray cache, INDArray recurrentWeights, INDArray dInputProjection,
-                                             INDArray dRecurrentWeights);
+                                             INDArray dRecurrentProduct);
+
+    /** True when dL/d(h' RW) differs from dL/d(input projection) (the GRU's reset gate sits between them). */
+    protected boolean separateRecurrentGradient() {
+        return false;
+    }
 
     /** What the forward pass computed, all time-major 2D. */
     private record Pass(INDArray input2d, INDArray gates, INDArray states, INDArray cache, INDArray start,
@@ -180,7 +186,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         INDArray rw = getParamWithNoise(RecurrentParams.RECURRENT_WEIGHTS, training, ws);
         INDArray b = getParamWithNoise(RecurrentParams.BIAS, training, ws);
         INDArray gates = ws.createUninitialized(work, dataType, new long[] {steps * batch, gates() * n}, 'c');
-        Nd4j.gemm(input2d, w, gates, false, false, 1.0, 0.0);
+        Blas.gemm(input2d, false, w, false, gates, 1.0, 0.0);
         gates.addiRowVector(b);
 
         INDArray states = ws.createUninitialized(work, dataType, new long[] {steps * batch, width}, 'c');
@@ -229,6 +235,9 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         eps2d.assign(permuteIfNWC(epsilon).permute(2, 0, 1));
         eps2d = eps2d.reshape('c', steps * batch, n);
         INDArray dProjection = ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {steps * batch, gates() * n}, 'c');
+        INDArray dRecurrent = separateRecurrentGradient()
+                ? ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {steps * batch, gates() * n}, 'c')
+                : dProjection;
 
         long end = backLength > 0 ? Math.max(0, steps - backLength) : 0;
         INDArray dNext = ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, width}, 'c');
@@ -250,18 +259,20 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             }
             INDArray previous = t > 0 ? rows(pass.states(), t - 1, batch) : pass.start();
             dNext = backwardStep(dState, previous, rows(pass.states(), t, batch), rows(pass.gates(), t, batch),
-                    pass.cache() == null ? null : rows(pass.cache(), t, batch), rw, rows(dProjection, t, batch), dRW);
+                    pass.cache() == null ? null : rows(pass.cache(), t, batch), rw, rows(dProjection, t, batch),
+                    rows(dRecurrent, t, batch));
             if (carried != null) {
                 dNext.addi(carried);
             }
         }
 
         hiddenGradientNorms = hiddenNorms;
-        Nd4j.gemm(pass.input2d(), dProjection, dW, true, false, 1.0, 0.0);
+        recurrentWeightGradient(pass, dRecurrent, end, dRW);
+        Blas.gemm(pass.input2d(), true, dProjection, false, dW, 1.0, 0.0);
         dB.assign(dProjection.sum(0));
         INDArray epsOut2d = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
                 new long[] {steps * batch, pass.input2d().size(1)}, 'c');
-        Nd4j.gemm(dProjection, w, epsOut2d, false, true, 1.0, 0.0);
+        Blas.gemm(dProjection, false, w, true, epsOut2d, 1.0, 0.0);
         INDArray epsOut = ws.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                 new long[] {batch, pass.input2d().size(1), steps}, 'f');
         epsOut.assign(epsOut2d.reshape('c', steps, batch, pass.input2d().size(1)).permute(1, 2, 0));
@@ -272,6 +283,25 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         gradient.gradientForVariable().put(RecurrentParams.RECURRENT_WEIGHTS, dRW);
         gradient.gradientForVariable().put(RecurrentParams.BIAS, dB);
         return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(epsOut)));
+    }
+
+    /**
+     * dL/dRW = sum over the steps t >= end of h_{t-1}^T dL/d(h_{t-1} RW): two products over all
+     * steps (the first step's previous state is the start state), not one small product per step.
+     */
+    private void recurrentWeightGradient(Pass pass, INDArray dRecurrent, long end, INDArray dRW) {
+        long batch = pass.batch();
+        long steps = pass.steps();
+        long n = layerConf().getNOut();
+        if (end == 0) {
+            Blas.gemm(pass.start().get(all(), interval(0, n)), true, rows(dRecurrent, 0, batch), false, dRW, 1.0, 1.0);
+        }
+        long first = Math.max(end, 1);
+        if (first < steps) {
+            INDArray previous = pass.states().get(interval((first - 1) * batch, (steps - 1) * batch), interval(0, n));
+            INDArray dProducts = dRecurrent.get(interval(first * batch, steps * batch), all());
+            Blas.gemm(previous, true, dProducts, false, dRW, 1.0, 1.0);
+        }
     }
 
     /** A new [rows, columns] array of this layer's type holding host values. */

@@ -3,7 +3,6 @@ package dev.charrnn.model.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Gated recurrent unit (Cho et al. 2014), gates ordered [reset | update | candidate], reset applied
@@ -32,11 +31,16 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
     }
 
     @Override
+    protected boolean separateRecurrentGradient() {
+        return true;
+    }
+
+    @Override
     protected void forwardStep(INDArray gates, INDArray hPrev, INDArray rw, INDArray h, INDArray cache) {
         int n = (int) h.size(1);
         int batch = (int) h.size(0);
         double[] a = host.read(gates, 0);
-        double[] recurrent = host.read(Nd4j.gemm(hPrev, rw, false, false), 1);
+        double[] recurrent = host.read(Blas.gemm(hPrev, false, rw, false), 1);
         double[] before = host.read(hPrev, 2);
         double[] after = host.scratch(3, (long) batch * n);
         double[] candidateRecurrent = host.scratch(4, (long) batch * n);
@@ -64,7 +68,7 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
 
     @Override
     protected INDArray backwardStep(INDArray dh, INDArray hPrev, INDArray h, INDArray gates, INDArray cache,
-                                    INDArray rw, INDArray dProjection, INDArray dRw) {
+                                    INDArray rw, INDArray dProjection, INDArray dRecurrentProduct) {
         int n = (int) h.size(1);
         int batch = (int) h.size(0);
         double[] a = host.read(gates, 0);
@@ -94,10 +98,9 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
             }
         }
         host.write(dGates, dProjection);
-        INDArray dRecurrentArray = fromHost(dRecurrent, batch, 3 * n);
-        Nd4j.gemm(hPrev, dRecurrentArray, dRw, true, false, 1.0, 1.0);
+        host.write(dRecurrent, dRecurrentProduct);
         INDArray dhPrev = fromHost(dBefore, batch, n);
-        Nd4j.gemm(dRecurrentArray, rw, dhPrev, false, true, 1.0, 1.0);
+        Blas.gemm(dRecurrentProduct, false, rw, true, dhPrev, 1.0, 1.0);
         return dhPrev;
     }
 }

@@ -3,7 +3,6 @@ package dev.charrnn.model.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Long short-term memory without peepholes, gates ordered [input | forget | cell | output]:
@@ -40,7 +39,7 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
     protected void forwardStep(INDArray gates, INDArray previous, INDArray rw, INDArray state, INDArray cache) {
         int n = (int) cache.size(1);
         int batch = (int) cache.size(0);
-        Nd4j.gemm(block(previous, 0, n), rw, gates, false, false, 1.0, 1.0);
+        Blas.gemm(block(previous, 0, n), false, rw, false, gates, 1.0, 1.0);
         double[] a = host.read(gates, 0);
         double[] before = host.read(previous, 1);
         double[] after = host.scratch(2, 2L * batch * n);
@@ -68,7 +67,7 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
 
     @Override
     protected INDArray backwardStep(INDArray dState, INDArray previous, INDArray state, INDArray gates, INDArray cache,
-                                    INDArray rw, INDArray dProjection, INDArray dRw) {
+                                    INDArray rw, INDArray dProjection, INDArray dRecurrent) {
         int n = (int) cache.size(1);
         int batch = (int) cache.size(0);
         double[] a = host.read(gates, 0);
@@ -96,7 +95,12 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
             }
         }
         host.write(dGates, dProjection);
-        Nd4j.gemm(block(previous, 0, n), dProjection, dRw, true, false, 1.0, 1.0);
-        return Nd4j.hstack(Nd4j.gemm(dProjection, rw, false, true), fromHost(dCellBefore, batch, n));
+        double[] dHiddenBefore = host.read(Blas.gemm(dProjection, false, rw, true), 6);
+        double[] dStateBefore = host.scratch(7, 2L * batch * n);
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(dHiddenBefore, n * b, dStateBefore, 2 * n * b, n);
+            System.arraycopy(dCellBefore, n * b, dStateBefore, 2 * n * b + n, n);
+        }
+        return fromHost(dStateBefore, batch, 2 * n);
     }
 }

@@ -3,7 +3,6 @@ package dev.charrnn.model.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Vanilla (Elman) recurrence h = tanh(x W + h' R + b): the cell whose gradient vanishes or
@@ -28,7 +27,7 @@ public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
 
     @Override
     protected void forwardStep(INDArray gates, INDArray hPrev, INDArray rw, INDArray h, INDArray cache) {
-        Nd4j.gemm(hPrev, rw, gates, false, false, 1.0, 1.0);
+        Blas.gemm(hPrev, false, rw, false, gates, 1.0, 1.0);
         double[] a = host.read(gates, 0);
         HostBuffers.tanh(a, 0, (int) gates.length());
         host.write(a, gates);
@@ -37,7 +36,7 @@ public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
 
     @Override
     protected INDArray backwardStep(INDArray dh, INDArray hPrev, INDArray h, INDArray gates, INDArray cache,
-                                    INDArray rw, INDArray dProjection, INDArray dRw) {
+                                    INDArray rw, INDArray dProjection, INDArray dRecurrent) {
         double[] activation = host.read(gates, 0);
         double[] d = host.read(dh, 1);
         int length = (int) gates.length();
@@ -45,7 +44,6 @@ public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
             d[k] *= 1 - activation[k] * activation[k]; // tanh' = 1 - h^2
         }
         host.write(d, dProjection);
-        Nd4j.gemm(hPrev, dProjection, dRw, true, false, 1.0, 1.0);
-        return Nd4j.gemm(dProjection, rw, false, true);
+        return Blas.gemm(dProjection, false, rw, true);
     }
 }
