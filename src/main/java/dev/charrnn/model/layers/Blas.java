@@ -1,7 +1,10 @@
 package dev.charrnn.model.layers;
 
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,8 +17,11 @@ import dev.charrnn.model.Nd4jBackend;
  * that ND4J itself loads ({@code cblas_sgemm} / {@code cblas_dgemm} on the arrays' memory): for the
  * per-step [batch, n] x [n, gates*n] products ND4J's matmul op costs 10-100% more than the BLAS
  * call it wraps, and with two BLAS threads it was erratic (measured 180-330 us against a steady
- * 150-170 us). Views are passed as they are (leading dimensions, transposes), nothing is copied.
- * Other backends, data types or layouts take {@link Nd4j#gemm}.
+ * 150-170 us). Other backends and data types take {@link Nd4j#gemm}.
+ *
+ * <p>Operands are {@link Block}s: a 2D array, or a block of its rows and columns, described by
+ * its memory layout only. Cutting a time step out of a sequence buffer is then a Java object,
+ * not an ND4J view (each of which allocates native shape information).
  */
 public final class Blas {
 
@@ -27,36 +33,7 @@ public final class Blas {
     /** {@code c = alpha * op(a) op(b) + beta * c}, where op transposes when asked. */
     public static void gemm(INDArray a, boolean transposeA, INDArray b, boolean transposeB, INDArray c,
                             double alpha, double beta) {
-        Layout la = Layout.of(a);
-        Layout lb = Layout.of(b);
-        Layout lc = Layout.of(c);
-        DataType type = c.dataType();
-        if (!DIRECT || la == null || lb == null || lc == null || a.dataType() != type || b.dataType() != type
-                || type != DataType.FLOAT && type != DataType.DOUBLE) {
-            Nd4j.gemm(a, b, c, transposeA, transposeB, alpha, beta);
-            return;
-        }
-        int m = (int) c.size(0);
-        int n = (int) c.size(1);
-        int k = (int) (transposeA ? a.size(0) : a.size(1));
-        if (m == 0 || n == 0) {
-            return;
-        }
-        // cblas in c's own layout; an operand stored the other way round is its own transpose
-        int order = lc.rowMajor ? openblas_nolapack.CblasRowMajor : openblas_nolapack.CblasColMajor;
-        int opA = transposeA != (la.rowMajor != lc.rowMajor) ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-        int opB = transposeB != (lb.rowMajor != lc.rowMajor) ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
-        if (type == DataType.FLOAT) {
-            openblas_nolapack.cblas_sgemm(order, opA, opB, m, n, k, (float) alpha,
-                    new FloatPointer(a.data().addressPointer()), la.leading,
-                    new FloatPointer(b.data().addressPointer()), lb.leading, (float) beta,
-                    new FloatPointer(c.data().addressPointer()), lc.leading);
-        } else {
-            openblas_nolapack.cblas_dgemm(order, opA, opB, m, n, k, alpha,
-                    new DoublePointer(a.data().addressPointer()), la.leading,
-                    new DoublePointer(b.data().addressPointer()), lb.leading, beta,
-                    new DoublePointer(c.data().addressPointer()), lc.leading);
-        }
+        gemm(Block.of(a), transposeA, Block.of(b), transposeB, Block.of(c), alpha, beta);
     }
 
     /** A new c-order {@code op(a) op(b)}. */
@@ -68,9 +45,41 @@ public final class Blas {
         return c;
     }
 
-    /** How a 2D array sits in memory: row- or column-major with a leading dimension, or null (copy first). */
-    private record Layout(boolean rowMajor, int leading) {
+    /** {@code c = alpha * op(a) op(b) + beta * c} on blocks. */
+    public static void gemm(Block a, boolean transposeA, Block b, boolean transposeB, Block c, double alpha,
+                            double beta) {
+        DataType type = c.array.dataType();
+        boolean direct = DIRECT && a.layout != null && b.layout != null && c.layout != null
+                && a.array.dataType() == type && b.array.dataType() == type
+                && (type == DataType.FLOAT || type == DataType.DOUBLE);
+        if (!direct) {
+            Nd4j.gemm(a.view(), b.view(), c.view(), transposeA, transposeB, alpha, beta);
+            return;
+        }
+        int m = c.rows;
+        int n = c.columns;
+        int k = transposeA ? a.rows : a.columns;
+        if (m == 0 || n == 0) {
+            return;
+        }
+        // cblas in c's own layout; an operand stored the other way round is its own transpose
+        boolean rowMajor = c.layout.rowMajor;
+        int order = rowMajor ? openblas_nolapack.CblasRowMajor : openblas_nolapack.CblasColMajor;
+        int opA = transposeA != (a.layout.rowMajor != rowMajor) ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int opB = transposeB != (b.layout.rowMajor != rowMajor) ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        if (type == DataType.FLOAT) {
+            openblas_nolapack.cblas_sgemm(order, opA, opB, m, n, k, (float) alpha, a.floats(), a.layout.leading,
+                    b.floats(), b.layout.leading, (float) beta, c.floats(), c.layout.leading);
+        } else {
+            openblas_nolapack.cblas_dgemm(order, opA, opB, m, n, k, alpha, a.doubles(), a.layout.leading,
+                    b.doubles(), b.layout.leading, beta, c.doubles(), c.layout.leading);
+        }
+    }
 
+    /** How a 2D array sits in memory: row- or column-major with a leading dimension. */
+    record Layout(boolean rowMajor, int leading) {
+
+        /** The layout, or null when BLAS cannot read the array in place. */
         static Layout of(INDArray array) {
             if (array.rank() != 2 || array.isEmpty()) {
                 return null;
@@ -87,6 +96,79 @@ public final class Blas {
                 return leading >= rows ? new Layout(false, (int) leading) : null;
             }
             return null;
+        }
+    }
+
+    /**
+     * Rows {@code [row0, row0+rows)} and columns {@code [column0, column0+columns)} of a 2D array.
+     * Creating one, or a sub-block, costs no native call.
+     */
+    public static final class Block {
+        final INDArray array;
+        final Layout layout;
+        final int row0;
+        final int column0;
+        final int rows;
+        final int columns;
+
+        private Block(INDArray array, Layout layout, int row0, int column0, int rows, int columns) {
+            this.array = array;
+            this.layout = layout;
+            this.row0 = row0;
+            this.column0 = column0;
+            this.rows = rows;
+            this.columns = columns;
+        }
+
+        /** The whole of a 2D array. */
+        public static Block of(INDArray array) {
+            return new Block(array, Layout.of(array), 0, 0, (int) array.size(0), (int) array.size(1));
+        }
+
+        public Block rows(int from, int count) {
+            return new Block(array, layout, row0 + from, column0, count, columns);
+        }
+
+        public Block columns(int from, int count) {
+            return new Block(array, layout, row0, column0 + from, rows, count);
+        }
+
+        public int rowCount() {
+            return rows;
+        }
+
+        public int columnCount() {
+            return columns;
+        }
+
+        /** Row-major with no gap between rows: its values are one run of memory. */
+        boolean contiguous() {
+            return layout != null && layout.rowMajor && (layout.leading == columns || rows == 1);
+        }
+
+        /** Offset of element (0, 0) from the array's element (0, 0). */
+        long offset() {
+            return layout.rowMajor ? (long) row0 * layout.leading + column0 : (long) column0 * layout.leading + row0;
+        }
+
+        FloatPointer floats() {
+            return new FloatPointer(array.data().addressPointer()).position(offset());
+        }
+
+        DoublePointer doubles() {
+            return new DoublePointer(array.data().addressPointer()).position(offset());
+        }
+
+        Pointer address() {
+            return array.dataType() == DataType.DOUBLE ? doubles() : floats();
+        }
+
+        /** The block as an ND4J view, for the paths that are not BLAS calls. */
+        INDArray view() {
+            if (row0 == 0 && column0 == 0 && rows == array.size(0) && columns == array.size(1)) {
+                return array;
+            }
+            return array.get(interval(row0, row0 + rows), interval(column0, column0 + columns));
         }
     }
 }

@@ -38,7 +38,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
     public static final String STATE_KEY = "h";
 
     /** Host copies for the cells' per-step elementwise math (see {@link HostBuffers}). */
-    protected final HostBuffers host = new HostBuffers();
+    private final HostBuffers host = new HostBuffers();
 
     protected FusedRecurrentLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -82,24 +82,26 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
     }
 
     /**
-     * One step forward. {@code gates} [batch, gates*n] holds the input projection plus bias and is
-     * overwritten with whatever activations the backward step needs; writes the new state into
-     * {@code state} [batch, stateWidth*n] given the previous one.
+     * One step forward, in plain Java on one time step's rows (row-major, {@code batch} rows).
+     * {@code gates} [batch, gates*n] holds x W + b, plus h' RW unless the cell has
+     * {@link #separateRecurrentGradient()}, in which case h' RW is in {@code recurrent}; it is
+     * overwritten with whatever activations the backward step needs. Writes the new state
+     * [batch, stateWidth*n] given the previous one, and the cache [batch, cacheWidth*n].
      */
-    protected abstract void forwardStep(INDArray gates, INDArray previous, INDArray recurrentWeights, INDArray state,
-                                        INDArray cache);
+    protected abstract void forwardStep(int batch, int n, double[] gates, double[] recurrent, double[] previous,
+                                        double[] state, double[] cache);
 
     /**
-     * One step backward. {@code dState} is dL/d(state_t) (may be overwritten). Writes dL/d(input
-     * projection) into {@code dInputProjection} and, for a cell with {@link #separateRecurrentGradient()},
-     * dL/d(h' RW) into {@code dRecurrentProduct}; returns dL/d(state_{t-1}). The gradient of RW itself
-     * is one product over all steps afterwards, not one per step.
+     * One step backward, in plain Java. {@code dState} is dL/d(state_t). Writes dL/d(x W + b) into
+     * {@code dProjection} and, for a cell with {@link #separateRecurrentGradient()}, dL/d(h' RW) into
+     * {@code dRecurrent}; writes into {@code dPrevious} the part of dL/d(state_{t-1}) that does not
+     * flow through h' RW (the caller adds that one with a matrix product).
      */
-    protected abstract INDArray backwardStep(INDArray dState, INDArray previous, INDArray state, INDArray gates,
-                                             INDArray cache, INDArray recurrentWeights, INDArray dInputProjection,
-                                             INDArray dRecurrentProduct);
+    protected abstract void backwardStep(int batch, int n, double[] dState, double[] previous, double[] gates,
+                                         double[] cache, double[] dProjection, double[] dRecurrent,
+                                         double[] dPrevious);
 
-    /** True when dL/d(h' RW) differs from dL/d(input projection) (the GRU's reset gate sits between them). */
+    /** True when h' RW enters the cell apart from x W + b (the GRU's reset gate scales part of it). */
     protected boolean separateRecurrentGradient() {
         return false;
     }
@@ -184,25 +186,19 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         input2d = input2d.reshape('c', steps * batch, nIn);
         INDArray w = getParamWithNoise(RecurrentParams.WEIGHTS, training, ws);
         INDArray rw = getParamWithNoise(RecurrentParams.RECURRENT_WEIGHTS, training, ws);
-        INDArray b = getParamWithNoise(RecurrentParams.BIAS, training, ws);
+        INDArray bias = getParamWithNoise(RecurrentParams.BIAS, training, ws);
         INDArray gates = ws.createUninitialized(work, dataType, new long[] {steps * batch, gates() * n}, 'c');
         Blas.gemm(input2d, false, w, false, gates, 1.0, 0.0);
-        gates.addiRowVector(b);
 
         INDArray states = ws.createUninitialized(work, dataType, new long[] {steps * batch, width}, 'c');
         INDArray cache = cacheWidth() == 0 ? null
                 : ws.createUninitialized(work, dataType, new long[] {steps * batch, cacheWidth() * n}, 'c');
         INDArray start = h0 != null ? h0.castTo(dataType) : ws.create(work, dataType, new long[] {batch, width}, 'c');
-        INDArray previous = start;
-        for (long t = 0; t < steps; t++) {
-            INDArray state = rows(states, t, batch);
-            forwardStep(rows(gates, t, batch), previous, rw, state, cache == null ? null : rows(cache, t, batch));
-            if (maskArray != null) {
-                // a masked step keeps the previous state: s = s' + m * (s - s')
-                state.subi(previous).muliColumnVector(maskColumn(t)).addi(previous);
-            }
-            previous = state;
-        }
+        INDArray recurrent = separateRecurrentGradient()
+                ? ws.createUninitialized(work, dataType, new long[] {batch, gates() * n}, 'c') : null;
+        recurrence(Steps.of(this, batch, steps), Blas.Block.of(gates), Blas.Block.of(states),
+                cache == null ? null : Blas.Block.of(cache), Blas.Block.of(start), Blas.Block.of(rw),
+                recurrent == null ? null : Blas.Block.of(recurrent), bias);
 
         INDArray output = ws.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[] {batch, n, steps}, 'f');
         output.assign(states.get(all(), interval(0, n)).reshape('c', steps, batch, n).permute(1, 2, 0));
@@ -238,38 +234,14 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         INDArray dRecurrent = separateRecurrentGradient()
                 ? ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {steps * batch, gates() * n}, 'c')
                 : dProjection;
+        INDArray dPrevious = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, width}, 'c');
 
         long end = backLength > 0 ? Math.max(0, steps - backLength) : 0;
-        INDArray dNext = ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, width}, 'c');
-        double[] hiddenNorms = recordHiddenGradients ? new double[(int) steps] : null;
-        for (long t = steps - 1; t >= end; t--) {
-            INDArray dState = dNext;
-            INDArray dOutput = rows(eps2d, t, batch);
-            INDArray mask = maskArray == null ? null : maskColumn(t);
-            if (mask != null) {
-                dOutput.muliColumnVector(mask); // the output at a masked step is zero
-            }
-            dState.get(all(), interval(0, n)).addi(dOutput);
-            INDArray carried = mask == null ? null : dState.mulColumnVector(mask.rsub(1.0));
-            if (mask != null) {
-                dState.muliColumnVector(mask);
-            }
-            if (hiddenNorms != null) {
-                hiddenNorms[(int) t] = dState.get(interval(0, 1), interval(0, n)).norm2Number().doubleValue();
-            }
-            INDArray previous = t > 0 ? rows(pass.states(), t - 1, batch) : pass.start();
-            dNext = backwardStep(dState, previous, rows(pass.states(), t, batch), rows(pass.gates(), t, batch),
-                    pass.cache() == null ? null : rows(pass.cache(), t, batch), rw, rows(dProjection, t, batch),
-                    rows(dRecurrent, t, batch));
-            if (carried != null) {
-                dNext.addi(carried);
-            }
-        }
-
-        hiddenGradientNorms = hiddenNorms;
+        double[] dBias = backRecurrence(Steps.of(this, batch, steps), (int) end, pass, Blas.Block.of(eps2d),
+                Blas.Block.of(dProjection), Blas.Block.of(dRecurrent), Blas.Block.of(dPrevious), Blas.Block.of(rw));
         recurrentWeightGradient(pass, dRecurrent, end, dRW);
         Blas.gemm(pass.input2d(), true, dProjection, false, dW, 1.0, 0.0);
-        dB.assign(dProjection.sum(0));
+        dB.assign(fromHost(dBias, 1, (int) (gates() * n)).reshape(dB.shape()));
         INDArray epsOut2d = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
                 new long[] {steps * batch, pass.input2d().size(1)}, 'c');
         Blas.gemm(dProjection, false, w, true, epsOut2d, 1.0, 0.0);
@@ -304,20 +276,164 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         }
     }
 
+    /** Host slots of the step loops (see {@link HostBuffers}). */
+    private static final int MASK = 0, BIAS = 1, STATE_A = 2, STATE_B = 3, GATES = 4, RECURRENT = 5, CACHE = 6,
+            D_STATE = 7, D_OUTPUT = 8, PREVIOUS = 9, D_PROJECTION = 10, D_RECURRENT = 11, D_PREVIOUS = 12,
+            CARRIED = 13, D_BIAS = 14;
+
+    /** Sizes of one pass, and its mask as host values [batch, steps] (null: no mask). */
+    private record Steps(int batch, int steps, int n, int gateWidth, int width, int cacheWidth, double[] mask) {
+
+        static Steps of(FusedRecurrentLayer<?> layer, long batch, long steps) {
+            int n = (int) layer.layerConf().getNOut();
+            double[] mask = layer.maskArray == null ? null : layer.host.read(layer.maskArray.castTo(layer.dataType), MASK);
+            return new Steps((int) batch, (int) steps, n, layer.gates() * n, layer.stateWidth() * n,
+                    layer.cacheWidth() * n, mask);
+        }
+
+        /** The mask of row r at step t (1 without a mask). */
+        double mask(int r, int t) {
+            return mask == null ? 1.0 : mask[r * steps + t];
+        }
+    }
+
+    /**
+     * The forward recurrence: per step one matrix product (h' RW, into the gates or, for a cell
+     * with a separate recurrent term, into {@code recurrent}) and the cell's math on host copies.
+     */
+    private void recurrence(Steps s, Blas.Block gates, Blas.Block states, Blas.Block cache, Blas.Block start,
+                            Blas.Block rw, Blas.Block recurrent, INDArray bias) {
+        int b = s.batch();
+        double[] biasValues = host.read(bias, BIAS);
+        double[] previous = host.read(start, STATE_A);
+        for (int t = 0; t < s.steps(); t++) {
+            Blas.Block hPrevious = (t == 0 ? start : states.rows((t - 1) * b, b)).columns(0, s.n());
+            Blas.Block stepGates = gates.rows(t * b, b);
+            double[] recurrentValues = null;
+            if (recurrent != null) {
+                Blas.gemm(hPrevious, false, rw, false, recurrent, 1.0, 0.0);
+                recurrentValues = host.read(recurrent, RECURRENT);
+            } else {
+                Blas.gemm(hPrevious, false, rw, false, stepGates, 1.0, 1.0);
+            }
+            double[] a = host.read(stepGates, GATES);
+            for (int r = 0; r < b; r++) {
+                int row = r * s.gateWidth();
+                for (int k = 0; k < s.gateWidth(); k++) {
+                    a[row + k] += biasValues[k];
+                }
+            }
+            double[] state = host.scratch(t % 2 == 0 ? STATE_B : STATE_A, (long) b * s.width());
+            double[] cacheValues = cache == null ? null : host.scratch(CACHE, (long) b * s.cacheWidth());
+            forwardStep(b, s.n(), a, recurrentValues, previous, state, cacheValues);
+            if (s.mask() != null) {
+                keepMaskedRows(s, t, previous, state);
+            }
+            host.write(a, stepGates);
+            host.write(state, states.rows(t * b, b));
+            if (cache != null) {
+                host.write(cacheValues, cache.rows(t * b, b));
+            }
+            previous = state;
+        }
+    }
+
+    /** A masked step keeps the previous state: s = s' + m * (s - s'). */
+    private static void keepMaskedRows(Steps s, int t, double[] previous, double[] state) {
+        for (int r = 0; r < s.batch(); r++) {
+            double m = s.mask(r, t);
+            if (m != 1.0) {
+                for (int k = r * s.width(); k < (r + 1) * s.width(); k++) {
+                    state[k] = previous[k] + m * (state[k] - previous[k]);
+                }
+            }
+        }
+    }
+
+    /**
+     * The backward recurrence over steps {@code steps-1 .. end}: the cell's backward math on host
+     * copies, and per step one matrix product for the gradient through h' RW. Fills dProjection
+     * (and dRecurrent) and returns dL/db.
+     */
+    private double[] backRecurrence(Steps s, int end, Pass pass, Blas.Block eps, Blas.Block dProjection,
+                                    Blas.Block dRecurrent, Blas.Block dPrevious, Blas.Block rw) {
+        int b = s.batch();
+        int n = s.n();
+        int width = s.width();
+        Blas.Block states = Blas.Block.of(pass.states());
+        Blas.Block gates = Blas.Block.of(pass.gates());
+        Blas.Block cache = pass.cache() == null ? null : Blas.Block.of(pass.cache());
+        Blas.Block start = Blas.Block.of(pass.start());
+        double[] dState = host.scratch(D_STATE, (long) b * width);
+        java.util.Arrays.fill(dState, 0, b * width, 0.0);
+        double[] dBias = host.scratch(D_BIAS, s.gateWidth());
+        java.util.Arrays.fill(dBias, 0, s.gateWidth(), 0.0);
+        double[] hiddenNorms = recordHiddenGradients ? new double[s.steps()] : null;
+        for (int t = s.steps() - 1; t >= end; t--) {
+            double[] dOutput = host.read(eps.rows(t * b, b), D_OUTPUT);
+            double[] carried = s.mask() == null ? null : host.scratch(CARRIED, (long) b * width);
+            for (int r = 0; r < b; r++) {
+                double m = s.mask(r, t);
+                for (int j = 0; j < n; j++) {
+                    dState[r * width + j] += m * dOutput[r * n + j]; // the output at a masked step is zero
+                }
+                if (carried != null) {
+                    for (int k = r * width; k < (r + 1) * width; k++) {
+                        carried[k] = dState[k] * (1 - m);
+                        dState[k] *= m;
+                    }
+                }
+            }
+            if (hiddenNorms != null) {
+                hiddenNorms[t] = norm(dState, n);
+            }
+            double[] previous = host.read(t > 0 ? states.rows((t - 1) * b, b) : start, PREVIOUS);
+            double[] a = host.read(gates.rows(t * b, b), GATES);
+            double[] cacheValues = cache == null ? null : host.read(cache.rows(t * b, b), CACHE);
+            double[] dProjectionValues = host.scratch(D_PROJECTION, (long) b * s.gateWidth());
+            double[] dRecurrentValues = separateRecurrentGradient() ? host.scratch(D_RECURRENT, (long) b * s.gateWidth()) : null;
+            double[] dPreviousValues = host.scratch(D_PREVIOUS, (long) b * width);
+            java.util.Arrays.fill(dPreviousValues, 0, b * width, 0.0);
+            backwardStep(b, n, dState, previous, a, cacheValues, dProjectionValues, dRecurrentValues, dPreviousValues);
+            for (int r = 0; r < b; r++) {
+                int row = r * s.gateWidth();
+                for (int k = 0; k < s.gateWidth(); k++) {
+                    dBias[k] += dProjectionValues[row + k];
+                }
+            }
+            host.write(dProjectionValues, dProjection.rows(t * b, b));
+            if (dRecurrentValues != null) {
+                host.write(dRecurrentValues, dRecurrent.rows(t * b, b));
+            }
+            if (t > end) {
+                host.write(dPreviousValues, dPrevious);
+                Blas.gemm(dRecurrent.rows(t * b, b), false, rw, true, dPrevious.columns(0, n), 1.0, 1.0);
+                dState = host.read(dPrevious, D_STATE);
+                if (carried != null) {
+                    for (int k = 0; k < b * width; k++) {
+                        dState[k] += carried[k];
+                    }
+                }
+            }
+        }
+        hiddenGradientNorms = hiddenNorms;
+        return dBias;
+    }
+
+    /** ||dL/dh|| of the first sequence: the first n values. */
+    private static double norm(double[] values, int n) {
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += values[j] * values[j];
+        }
+        return Math.sqrt(sum);
+    }
+
     /** A new [rows, columns] array of this layer's type holding host values. */
-    protected INDArray fromHost(double[] values, int rows, int columns) {
+    private INDArray fromHost(double[] values, int rows, int columns) {
         INDArray array = Nd4j.createUninitialized(dataType, rows, columns);
         host.write(values, array);
         return array;
-    }
-
-    /** Columns {@code [index*n, (index+1)*n)}: one gate's block. */
-    protected static INDArray block(INDArray array, int index, long n) {
-        return array.get(all(), interval(index * n, (index + 1) * n));
-    }
-
-    private INDArray maskColumn(long t) {
-        return maskArray.getColumn(t, true).castTo(dataType);
     }
 
     private static INDArray rows(INDArray timeMajor, long t, long batch) {

@@ -2,7 +2,6 @@ package dev.charrnn.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Gated recurrent unit (Cho et al. 2014), gates ordered [reset | update | candidate], reset applied
@@ -36,14 +35,8 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
     }
 
     @Override
-    protected void forwardStep(INDArray gates, INDArray hPrev, INDArray rw, INDArray h, INDArray cache) {
-        int n = (int) h.size(1);
-        int batch = (int) h.size(0);
-        double[] a = host.read(gates, 0);
-        double[] recurrent = host.read(Blas.gemm(hPrev, false, rw, false), 1);
-        double[] before = host.read(hPrev, 2);
-        double[] after = host.scratch(3, (long) batch * n);
-        double[] candidateRecurrent = host.scratch(4, (long) batch * n);
+    protected void forwardStep(int batch, int n, double[] a, double[] recurrent, double[] before, double[] after,
+                               double[] candidateRecurrent) {
         for (int b = 0; b < batch; b++) {
             int g0 = 3 * n * b;
             for (int k = g0; k < g0 + 2 * n; k++) {
@@ -61,23 +54,11 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
                 after[n * b + j] = (before[n * b + j] - candidate) * a[g0 + n + j] + candidate;
             }
         }
-        host.write(a, gates);
-        host.write(after, h);
-        host.write(candidateRecurrent, cache);
     }
 
     @Override
-    protected INDArray backwardStep(INDArray dh, INDArray hPrev, INDArray h, INDArray gates, INDArray cache,
-                                    INDArray rw, INDArray dProjection, INDArray dRecurrentProduct) {
-        int n = (int) h.size(1);
-        int batch = (int) h.size(0);
-        double[] a = host.read(gates, 0);
-        double[] before = host.read(hPrev, 1);
-        double[] d = host.read(dh, 2);
-        double[] candidateRecurrent = host.read(cache, 3);
-        double[] dGates = host.scratch(4, 3L * batch * n);
-        double[] dRecurrent = host.scratch(5, 3L * batch * n);
-        double[] dBefore = host.scratch(6, (long) batch * n);
+    protected void backwardStep(int batch, int n, double[] d, double[] before, double[] a,
+                                double[] candidateRecurrent, double[] dGates, double[] dRecurrent, double[] dBefore) {
         for (int b = 0; b < batch; b++) {
             int g0 = 3 * n * b;
             for (int j = 0; j < n; j++) {
@@ -97,10 +78,5 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
                 dBefore[n * b + j] = dOut * update;
             }
         }
-        host.write(dGates, dProjection);
-        host.write(dRecurrent, dRecurrentProduct);
-        INDArray dhPrev = fromHost(dBefore, batch, n);
-        Blas.gemm(dRecurrentProduct, false, rw, true, dhPrev, 1.0, 1.0);
-        return dhPrev;
     }
 }

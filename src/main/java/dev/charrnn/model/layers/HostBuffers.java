@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class HostBuffers {
 
-    private double[][] slots = new double[8][];
+    private double[][] slots = new double[16][];
     private float[] floats = new float[0];
 
     /** A reusable array of at least {@code length} values in slot {@code slot} (contents undefined). */
@@ -66,6 +66,43 @@ final class HostBuffers {
                 f[i] = (float) values[i];
             }
             new FloatPointer(array.data().addressPointer()).put(f, 0, length);
+        }
+    }
+
+    /** The values of a block in row-major order, in slot {@code slot}. */
+    double[] read(Blas.Block block, int slot) {
+        if (!block.contiguous()) {
+            return read(block.view(), slot);
+        }
+        int length = block.rows * block.columns;
+        double[] values = scratch(slot, length);
+        if (block.array.dataType() == DataType.DOUBLE) {
+            block.doubles().get(values, 0, length);
+        } else {
+            float[] f = floats(length);
+            block.floats().get(f, 0, length);
+            for (int i = 0; i < length; i++) {
+                values[i] = f[i];
+            }
+        }
+        return values;
+    }
+
+    /** Writes the first {@code rows * columns} values into a block, row by row. */
+    void write(double[] values, Blas.Block block) {
+        if (!block.contiguous()) {
+            write(values, block.view());
+            return;
+        }
+        int length = block.rows * block.columns;
+        if (block.array.dataType() == DataType.DOUBLE) {
+            block.doubles().put(values, 0, length);
+        } else {
+            float[] f = floats(length);
+            for (int i = 0; i < length; i++) {
+                f[i] = (float) values[i];
+            }
+            block.floats().put(f, 0, length);
         }
     }
 

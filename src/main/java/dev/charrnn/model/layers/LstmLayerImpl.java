@@ -2,7 +2,6 @@ package dev.charrnn.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Long short-term memory without peepholes, gates ordered [input | forget | cell | output]:
@@ -36,14 +35,8 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
     }
 
     @Override
-    protected void forwardStep(INDArray gates, INDArray previous, INDArray rw, INDArray state, INDArray cache) {
-        int n = (int) cache.size(1);
-        int batch = (int) cache.size(0);
-        Blas.gemm(block(previous, 0, n), false, rw, false, gates, 1.0, 1.0);
-        double[] a = host.read(gates, 0);
-        double[] before = host.read(previous, 1);
-        double[] after = host.scratch(2, 2L * batch * n);
-        double[] tanhCell = host.scratch(3, (long) batch * n);
+    protected void forwardStep(int batch, int n, double[] a, double[] recurrent, double[] before, double[] after,
+                               double[] tanhCell) {
         for (int b = 0; b < batch; b++) {
             int g0 = 4 * n * b;
             int s0 = 2 * n * b;
@@ -60,22 +53,11 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
                 after[s0 + j] = a[g0 + 3 * n + j] * tanhCell[n * b + j];
             }
         }
-        host.write(a, gates);
-        host.write(after, state);
-        host.write(tanhCell, cache);
     }
 
     @Override
-    protected INDArray backwardStep(INDArray dState, INDArray previous, INDArray state, INDArray gates, INDArray cache,
-                                    INDArray rw, INDArray dProjection, INDArray dRecurrent) {
-        int n = (int) cache.size(1);
-        int batch = (int) cache.size(0);
-        double[] a = host.read(gates, 0);
-        double[] before = host.read(previous, 1);
-        double[] d = host.read(dState, 2);
-        double[] tanhCell = host.read(cache, 3);
-        double[] dGates = host.scratch(4, 4L * batch * n);
-        double[] dCellBefore = host.scratch(5, (long) batch * n);
+    protected void backwardStep(int batch, int n, double[] d, double[] before, double[] a, double[] tanhCell,
+                                double[] dGates, double[] dRecurrent, double[] dBefore) {
         for (int b = 0; b < batch; b++) {
             int g0 = 4 * n * b;
             int s0 = 2 * n * b;
@@ -91,16 +73,8 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
                 dGates[g0 + n + j] = dc * before[s0 + n + j] * f * (1 - f);
                 dGates[g0 + 2 * n + j] = dc * i * (1 - g * g);
                 dGates[g0 + 3 * n + j] = dh * t * o * (1 - o);
-                dCellBefore[n * b + j] = dc * f;
+                dBefore[s0 + n + j] = dc * f;                       // dL/dh_{t-1} comes through RW
             }
         }
-        host.write(dGates, dProjection);
-        double[] dHiddenBefore = host.read(Blas.gemm(dProjection, false, rw, true), 6);
-        double[] dStateBefore = host.scratch(7, 2L * batch * n);
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(dHiddenBefore, n * b, dStateBefore, 2 * n * b, n);
-            System.arraycopy(dCellBefore, n * b, dStateBefore, 2 * n * b + n, n);
-        }
-        return fromHost(dStateBefore, batch, 2 * n);
     }
 }

@@ -2,7 +2,6 @@ package dev.charrnn.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Vanilla (Elman) recurrence h = tanh(x W + h' R + b): the cell whose gradient vanishes or
@@ -26,24 +25,19 @@ public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
     }
 
     @Override
-    protected void forwardStep(INDArray gates, INDArray hPrev, INDArray rw, INDArray h, INDArray cache) {
-        Blas.gemm(hPrev, false, rw, false, gates, 1.0, 1.0);
-        double[] a = host.read(gates, 0);
-        HostBuffers.tanh(a, 0, (int) gates.length());
-        host.write(a, gates);
-        host.write(a, h);
+    protected void forwardStep(int batch, int n, double[] a, double[] recurrent, double[] before, double[] after,
+                               double[] cache) {
+        int length = batch * n;
+        HostBuffers.tanh(a, 0, length);
+        System.arraycopy(a, 0, after, 0, length);
     }
 
     @Override
-    protected INDArray backwardStep(INDArray dh, INDArray hPrev, INDArray h, INDArray gates, INDArray cache,
-                                    INDArray rw, INDArray dProjection, INDArray dRecurrent) {
-        double[] activation = host.read(gates, 0);
-        double[] d = host.read(dh, 1);
-        int length = (int) gates.length();
+    protected void backwardStep(int batch, int n, double[] d, double[] before, double[] activation, double[] cache,
+                                double[] dProjection, double[] dRecurrent, double[] dBefore) {
+        int length = batch * n;
         for (int k = 0; k < length; k++) {
-            d[k] *= 1 - activation[k] * activation[k]; // tanh' = 1 - h^2
+            dProjection[k] = d[k] * (1 - activation[k] * activation[k]); // tanh' = 1 - h^2
         }
-        host.write(d, dProjection);
-        return Blas.gemm(dProjection, false, rw, true);
     }
 }
