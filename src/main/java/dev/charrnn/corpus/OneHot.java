@@ -9,16 +9,20 @@ public final class OneHot {
     private OneHot() {
     }
 
-    /** Row r holds symbols[starts[r] .. starts[r] + length). */
+    /**
+     * Row r holds symbols[starts[r] .. starts[r] + length). The memory is time-major ([time, rows,
+     * vocabulary] in c order, viewed as [rows, vocabulary, time]), the order the recurrent layers
+     * read, so they take it without a copy.
+     */
     public static INDArray windows(int[] symbols, int[] starts, int length, int vocabularySize) {
-        float[] data = new float[starts.length * vocabularySize * length];
-        for (int r = 0; r < starts.length; r++) {
-            int rowOffset = r * vocabularySize * length;
+        int rows = starts.length;
+        float[] data = new float[rows * vocabularySize * length];
+        for (int r = 0; r < rows; r++) {
             for (int t = 0; t < length; t++) {
-                data[rowOffset + symbols[starts[r] + t] * length + t] = 1f;
+                data[(t * rows + r) * vocabularySize + symbols[starts[r] + t]] = 1f;
             }
         }
-        return Nd4j.create(data, new long[] {starts.length, vocabularySize, length}, 'c');
+        return Nd4j.create(data, new long[] {length, rows, vocabularySize}, 'c').permute(1, 2, 0);
     }
 
     /** One time step for several rows: [rows, vocabulary]. */

@@ -14,7 +14,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -181,9 +180,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         boolean keep = training && !forBackprop;
         ArrayType work = keep ? ArrayType.ACTIVATIONS : forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
 
-        INDArray input2d = ws.createUninitialized(work, dataType, new long[] {steps, batch, nIn}, 'c');
-        input2d.assign(x.permute(2, 0, 1));
-        input2d = input2d.reshape('c', steps * batch, nIn);
+        INDArray input2d = timeMajor(x, ws, work);
         INDArray w = getParamWithNoise(RecurrentParams.WEIGHTS, training, ws);
         INDArray rw = getParamWithNoise(RecurrentParams.RECURRENT_WEIGHTS, training, ws);
         INDArray bias = getParamWithNoise(RecurrentParams.BIAS, training, ws);
@@ -196,16 +193,12 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         INDArray start = h0 != null ? h0.castTo(dataType) : ws.create(work, dataType, new long[] {batch, width}, 'c');
         INDArray recurrent = separateRecurrentGradient()
                 ? ws.createUninitialized(work, dataType, new long[] {batch, gates() * n}, 'c') : null;
+        INDArray output2d = ws.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[] {steps * batch, n}, 'c');
         recurrence(Steps.of(this, batch, steps), Blas.Block.of(gates), Blas.Block.of(states),
                 cache == null ? null : Blas.Block.of(cache), Blas.Block.of(start), Blas.Block.of(rw),
-                recurrent == null ? null : Blas.Block.of(recurrent), bias);
-
-        INDArray output = ws.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[] {batch, n, steps}, 'f');
-        output.assign(states.get(all(), interval(0, n)).reshape('c', steps, batch, n).permute(1, 2, 0));
-        if (maskArray != null) {
-            Nd4j.getExecutioner().exec(new BroadcastMulOp(output, maskArray.castTo(dataType), output, 0, 2));
-        }
-        Pass pass = new Pass(input2d, gates, states, cache, start, permuteIfNWC(output), batch, steps);
+                recurrent == null ? null : Blas.Block.of(recurrent), bias, Blas.Block.of(output2d));
+        Pass pass = new Pass(input2d, gates, states, cache, start, permuteIfNWC(fromTimeMajor(output2d, batch, steps)),
+                batch, steps);
         cached = keep ? pass : null;
         cachedFor = keep ? input : null;
         return pass;
@@ -227,9 +220,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         INDArray dRW = gradientViews.get(RecurrentParams.RECURRENT_WEIGHTS);
         INDArray dB = gradientViews.get(RecurrentParams.BIAS);
 
-        INDArray eps2d = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {steps, batch, n}, 'c');
-        eps2d.assign(permuteIfNWC(epsilon).permute(2, 0, 1));
-        eps2d = eps2d.reshape('c', steps * batch, n);
+        INDArray eps2d = timeMajor(permuteIfNWC(epsilon), ws, ArrayType.BP_WORKING_MEM);
         INDArray dProjection = ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {steps * batch, gates() * n}, 'c');
         INDArray dRecurrent = separateRecurrentGradient()
                 ? ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {steps * batch, gates() * n}, 'c')
@@ -242,12 +233,10 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         recurrentWeightGradient(pass, dRecurrent, end, dRW);
         Blas.gemm(pass.input2d(), true, dProjection, false, dW, 1.0, 0.0);
         dB.assign(fromHost(dBias, 1, (int) (gates() * n)).reshape(dB.shape()));
-        INDArray epsOut2d = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
+        INDArray epsOut2d = ws.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                 new long[] {steps * batch, pass.input2d().size(1)}, 'c');
         Blas.gemm(dProjection, false, w, true, epsOut2d, 1.0, 0.0);
-        INDArray epsOut = ws.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
-                new long[] {batch, pass.input2d().size(1), steps}, 'f');
-        epsOut.assign(epsOut2d.reshape('c', steps, batch, pass.input2d().size(1)).permute(1, 2, 0));
+        INDArray epsOut = fromTimeMajor(epsOut2d, batch, steps);
 
         weightNoiseParams.clear();
         Gradient gradient = new DefaultGradient(gradientsFlattened);
@@ -276,10 +265,34 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         }
     }
 
+    /**
+     * [batch, columns, time] as time-major rows [time*batch, columns]: a view when the array is laid
+     * out time-major already (the service's one-hot windows, these layers' outputs and input
+     * gradients), else a copy in {@code type}'s workspace.
+     */
+    private INDArray timeMajor(INDArray sequence, LayerWorkspaceMgr ws, ArrayType type) {
+        INDArray permuted = sequence.permute(2, 0, 1);
+        long steps = permuted.size(0);
+        long batch = permuted.size(1);
+        long columns = permuted.size(2);
+        long[] stride = permuted.stride();
+        if (stride[2] == 1 && stride[1] == columns && (steps == 1 || stride[0] == batch * columns)) {
+            return permuted.reshape('c', steps * batch, columns);
+        }
+        INDArray copy = ws.createUninitialized(type, dataType, new long[] {steps, batch, columns}, 'c');
+        copy.assign(permuted);
+        return copy.reshape('c', steps * batch, columns);
+    }
+
+    /** Time-major rows [time*batch, columns] viewed as DL4J's [batch, columns, time], without a copy. */
+    private static INDArray fromTimeMajor(INDArray rows, long batch, long steps) {
+        return rows.reshape('c', steps, batch, rows.size(1)).permute(1, 2, 0);
+    }
+
     /** Host slots of the step loops (see {@link HostBuffers}). */
     private static final int MASK = 0, BIAS = 1, STATE_A = 2, STATE_B = 3, GATES = 4, RECURRENT = 5, CACHE = 6,
             D_STATE = 7, D_OUTPUT = 8, PREVIOUS = 9, D_PROJECTION = 10, D_RECURRENT = 11, D_PREVIOUS = 12,
-            CARRIED = 13, D_BIAS = 14;
+            CARRIED = 13, D_BIAS = 14, OUTPUT = 15;
 
     /** Sizes of one pass, and its mask as host values [batch, steps] (null: no mask). */
     private record Steps(int batch, int steps, int n, int gateWidth, int width, int cacheWidth, double[] mask) {
@@ -302,7 +315,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
      * with a separate recurrent term, into {@code recurrent}) and the cell's math on host copies.
      */
     private void recurrence(Steps s, Blas.Block gates, Blas.Block states, Blas.Block cache, Blas.Block start,
-                            Blas.Block rw, Blas.Block recurrent, INDArray bias) {
+                            Blas.Block rw, Blas.Block recurrent, INDArray bias, Blas.Block output) {
         int b = s.batch();
         double[] biasValues = host.read(bias, BIAS);
         double[] previous = host.read(start, STATE_A);
@@ -334,8 +347,24 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             if (cache != null) {
                 host.write(cacheValues, cache.rows(t * b, b));
             }
+            host.write(outputOf(s, t, state), output.rows(t * b, b));
             previous = state;
         }
+    }
+
+    /** The step's output rows: h, zero where masked. */
+    private double[] outputOf(Steps s, int t, double[] state) {
+        if (s.width() == s.n() && s.mask() == null) {
+            return state;
+        }
+        double[] out = host.scratch(OUTPUT, (long) s.batch() * s.n());
+        for (int r = 0; r < s.batch(); r++) {
+            double m = s.mask(r, t);
+            for (int j = 0; j < s.n(); j++) {
+                out[r * s.n() + j] = m * state[r * s.width() + j];
+            }
+        }
+        return out;
     }
 
     /** A masked step keeps the previous state: s = s' + m * (s - s'). */
