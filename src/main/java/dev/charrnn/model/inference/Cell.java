@@ -100,8 +100,19 @@ abstract sealed class Cell {
         Kernels.accumulate(target, previous, from, to, units, recurrentWeights, u0 * gates, u1 * gates);
     }
 
+    /** The activation scales of unit-major columns: 1/2 for a sigmoid gate, 1 for a tanh one (see Kernels#activate). */
+    final float[] scales(float... perGate) {
+        float[] scale = new float[width];
+        for (int c = 0; c < width; c++) {
+            scale[c] = perGate[c % gates];
+        }
+        return scale;
+    }
+
     /** Gates i, f, g, o; state [h | c]: as {@link LstmLayerImpl}. */
     static final class Lstm extends Cell {
+        private final float[] scale = scales(0.5f, 0.5f, 1f, 0.5f);
+
         Lstm(Layer layer, boolean oneHotInput) {
             super(layer, 4, oneHotInput);
         }
@@ -121,15 +132,16 @@ abstract sealed class Cell {
                 float[] a = acc[r];
                 float[] before = previous[r];
                 float[] after = next[r];
+                Kernels.activate(a, scale, 4 * u0, 4 * u1);
                 for (int j = u0; j < u1; j++) {
                     int c = 4 * j;
-                    float i = Kernels.sigmoid(a[c]);
-                    float f = Kernels.sigmoid(a[c + 1]);
-                    float g = Kernels.tanh(a[c + 2]);
-                    float o = Kernels.sigmoid(a[c + 3]);
-                    float cell = f * before[n + j] + i * g;
+                    float cell = a[c + 1] * before[n + j] + a[c] * a[c + 2];
                     after[n + j] = cell;
-                    after[j] = o * Kernels.tanh(cell);
+                    after[j] = cell;
+                }
+                Kernels.tanh(after, u0, u1);
+                for (int j = u0; j < u1; j++) {
+                    after[j] *= a[4 * j + 3];
                 }
             }
         }
@@ -137,6 +149,10 @@ abstract sealed class Cell {
 
     /** Gates reset, update, candidate; reset applied after the recurrent product: as {@link GruLayerImpl}. */
     static final class Gru extends Cell {
+        private final float[] scale = scales(0.5f, 0.5f, 0.5f);
+        /** 1 for the gates whose pre-activation includes h' R directly (reset, update), 0 for the candidate. */
+        private final float[] recurrentInGate = scales(1f, 1f, 0f);
+
         Gru(Layer layer, boolean oneHotInput) {
             super(layer, 3, oneHotInput);
         }
@@ -155,11 +171,18 @@ abstract sealed class Cell {
                 float[] before = previous[r];
                 float[] after = next[r];
                 for (int j = u0; j < u1; j++) {
-                    int c = 3 * j;
-                    float reset = Kernels.sigmoid(a[c] + h[c]);
-                    float update = Kernels.sigmoid(a[c + 1] + h[c + 1]);
-                    float candidate = Kernels.tanh(a[c + 2] + h[c + 2] * reset);
-                    after[j] = (before[j] - candidate) * update + candidate;
+                    after[j] = a[3 * j + 2]; // the candidate's x W + b, kept aside
+                }
+                for (int c = 3 * u0; c < 3 * u1; c++) {
+                    a[c] += h[c] * recurrentInGate[c]; // reset and update: x W + b + h' R
+                }
+                Kernels.activate(a, scale, 3 * u0, 3 * u1); // (the candidate columns' results are unused)
+                for (int j = u0; j < u1; j++) {
+                    after[j] += h[3 * j + 2] * a[3 * j];
+                }
+                Kernels.tanh(after, u0, u1);
+                for (int j = u0; j < u1; j++) {
+                    after[j] = (before[j] - after[j]) * a[3 * j + 1] + after[j];
                 }
             }
         }
@@ -177,11 +200,8 @@ abstract sealed class Cell {
             project(input, symbols, acc, from, to, u0, u1);
             addRecurrent(previous, acc, from, to, u0, u1);
             for (int r = from; r < to; r++) {
-                float[] a = acc[r];
-                float[] after = next[r];
-                for (int j = u0; j < u1; j++) {
-                    after[j] = Kernels.tanh(a[j]);
-                }
+                System.arraycopy(acc[r], u0, next[r], u0, u1 - u0);
+                Kernels.tanh(next[r], u0, u1);
             }
         }
     }

@@ -107,10 +107,7 @@ public final class InferenceNetwork {
             threads.run(part -> {
                 int u0 = cell.units * part / parts;
                 int u1 = cell.units * (part + 1) / parts;
-                for (int from = 0; from < count; from += Kernels.ROW_BLOCK) {
-                    cell.step(input, symbols, previous, next, acc, recurrent, from,
-                            Math.min(count, from + Kernels.ROW_BLOCK), u0, u1);
-                }
+                cell.step(input, symbols, previous, next, acc, recurrent, 0, count, u0, u1);
             });
             below = next;
         }
@@ -122,15 +119,12 @@ public final class InferenceNetwork {
 
     /** Next-character distributions from the top layer's new h. */
     private void output(Row[] rows, float[][] top, float[][] acc, int count) {
-        for (int from = 0; from < count; from += Kernels.ROW_BLOCK) {
-            int to = Math.min(count, from + Kernels.ROW_BLOCK);
-            for (int r = from; r < to; r++) {
-                System.arraycopy(outputBias, 0, acc[r], 0, vocabularySize);
-            }
-            Kernels.accumulate(acc, top, from, to, outputInputs, outputWeights, 0, vocabularySize);
-            for (int r = from; r < to; r++) {
-                Kernels.softmax(acc[r], vocabularySize, rows[r].probabilities);
-            }
+        for (int r = 0; r < count; r++) {
+            System.arraycopy(outputBias, 0, acc[r], 0, vocabularySize);
+        }
+        Kernels.accumulate(acc, top, 0, count, outputInputs, outputWeights, 0, vocabularySize);
+        for (int r = 0; r < count; r++) {
+            Kernels.softmax(acc[r], vocabularySize, rows[r].probabilities);
         }
     }
 

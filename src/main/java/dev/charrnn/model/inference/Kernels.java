@@ -7,25 +7,36 @@ package dev.charrnn.model.inference;
  */
 final class Kernels {
 
-    /** Rows that share one pass over the weights (their accumulators and 4 weight rows stay in L1). */
-    static final int ROW_BLOCK = 4;
+    /** Rows that share one pass over a tile of weights (their accumulator tiles stay in L1). */
+    static final int ROW_BLOCK = 16;
 
     private Kernels() {
     }
 
     /**
      * {@code acc[r][c] += sum_i x[r][i] * w[i][c]} for rows r in [from, to) and columns c in
-     * [c0, c1), where {@code w[i]} is row i of a [k, width] matrix. Four inputs per pass over an
-     * accumulator, fused multiply-adds. (Rows as separate arrays: with one flat array and four
-     * offsets into it the JIT does not vectorize the inner loop, and the kernel runs 5x slower.)
+     * [c0, c1), where {@code w[i]} is row i of a [k, width] matrix. Six inputs per pass over an
+     * accumulator, fused multiply-adds, i ascending for every element however the rows are
+     * blocked. (Rows as separate arrays: with one flat array and four offsets into it the JIT does
+     * not vectorize the inner loop, and the kernel runs 5x slower. Six beat four by 6%; eight, or
+     * two rows per pass, the JIT no longer vectorizes; tiling the columns measured slower.)
      */
     static void accumulate(float[][] acc, float[][] x, int from, int to, int k, float[][] w, int c0, int c1) {
+        for (int r0 = from; r0 < to; r0 += ROW_BLOCK) {
+            accumulateBlock(acc, x, r0, Math.min(to, r0 + ROW_BLOCK), k, w, c0, c1);
+        }
+    }
+
+    private static void accumulateBlock(float[][] acc, float[][] x, int from, int to, int k, float[][] w, int c0,
+                                        int c1) {
         int i = 0;
-        for (; i + 3 < k; i += 4) {
+        for (; i + 5 < k; i += 6) {
             float[] w0 = w[i];
             float[] w1 = w[i + 1];
             float[] w2 = w[i + 2];
             float[] w3 = w[i + 3];
+            float[] w4 = w[i + 4];
+            float[] w5 = w[i + 5];
             for (int r = from; r < to; r++) {
                 float[] a = acc[r];
                 float[] in = x[r];
@@ -33,8 +44,11 @@ final class Kernels {
                 float x1 = in[i + 1];
                 float x2 = in[i + 2];
                 float x3 = in[i + 3];
+                float x4 = in[i + 4];
+                float x5 = in[i + 5];
                 for (int c = c0; c < c1; c++) {
-                    a[c] = Math.fma(x3, w3[c], Math.fma(x2, w2[c], Math.fma(x1, w1[c], Math.fma(x0, w0[c], a[c]))));
+                    a[c] = Math.fma(x5, w5[c], Math.fma(x4, w4[c], Math.fma(x3, w3[c],
+                            Math.fma(x2, w2[c], Math.fma(x1, w1[c], Math.fma(x0, w0[c], a[c]))))));
                 }
             }
         }
@@ -50,13 +64,38 @@ final class Kernels {
         }
     }
 
-    static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-x)));
+    /**
+     * tanh to within a few float ulps (at most 4.4, 1.6e-7 absolute, measured over [-20, 20]) in
+     * arithmetic alone, so loops over it vectorize (Math.exp is a call per element, 12x slower):
+     * Lambert's [7/6] continued-fraction approximant at x/4, where it is accurate, then the
+     * doubling formula tanh(2y) = 2 tanh(y) / (1 + tanh(y)^2) twice, which does not amplify
+     * relative error. Beyond |x| = 16 tanh is +-1 in float; the clamp keeps the approximant finite.
+     */
+    static float tanh(float x) {
+        float y = Math.max(Math.min(x, 16f), -16f) * 0.25f;
+        float u = y * y;
+        float t = (((u + 378f) * u + 17325f) * u + 135135f) * y / (((28f * u + 3150f) * u + 62370f) * u + 135135f);
+        t = 2f * t / (1f + t * t);
+        return 2f * t / (1f + t * t);
     }
 
-    /** tanh through exp, which the JIT makes an intrinsic (Math.tanh is not one on Java 17). */
-    static float tanh(float x) {
-        return (float) (1.0 - 2.0 / (Math.exp(2.0 * x) + 1.0));
+    /** v[k] = tanh(v[k]) for k in [from, to). */
+    static void tanh(float[] v, int from, int to) {
+        for (int k = from; k < to; k++) {
+            v[k] = tanh(v[k]);
+        }
+    }
+
+    /**
+     * v[k] = s tanh(s v[k]) + 1 - s with s = scale[k]: a sigmoid where s is 1/2
+     * (sigmoid(x) = tanh(x/2)/2 + 1/2) and a tanh where s is 1, so gates of both kinds that
+     * sit side by side are activated in one vectorized loop.
+     */
+    static void activate(float[] v, float[] scale, int from, int to) {
+        for (int k = from; k < to; k++) {
+            float s = scale[k];
+            v[k] = s * tanh(s * v[k]) + (1f - s);
+        }
     }
 
     /** Softmax of the first {@code size} {@code logits} into {@code probabilities}, taken in double. */
