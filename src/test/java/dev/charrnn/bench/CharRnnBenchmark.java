@@ -35,7 +35,8 @@ import dev.charrnn.system.Nd4jRuntime;
  * </pre>
  * Phase A: 5 warm-up + --iters timed iterations (train chars/s). Phase B: train to --budget-iters,
  * then validation bits/char over the last 10%. Phase C: sampling, 1 stream and 16 streams, through
- * the service's decoding loop. Phase D (ours only): the service itself over HTTP, {@code --clients}
+ * the service's decoding loop, each after a warm-up of at least {@code --sample-warmup-seconds} (default 2:
+ * the JVM compiles the loop while it runs, and right after training its compile queue is long). Phase D (ours only): the service itself over HTTP, {@code --clients}
  * clients each sending {@code --requests} generate requests of {@code --request-len} characters.
  */
 public final class CharRnnBenchmark {
@@ -93,12 +94,15 @@ public final class CharRnnBenchmark {
         int sampleLen = Integer.parseInt(a.getOrDefault("sample-len", "2000"));
         int streams = Integer.parseInt(a.getOrDefault("sample-streams", "16"));
         int warmup = Integer.parseInt(a.getOrDefault("sample-warmup", "200"));
+        // the JIT compiles the decoding loop while it runs; right after training its queue is long
+        double warmupSeconds = Double.parseDouble(a.getOrDefault("sample-warmup-seconds", "2"));
         InferenceNetwork compiled = InferenceNetwork.of(net);
         int stepThreads = Integer.parseInt(a.getOrDefault("step-threads",
                 String.valueOf(Runtime.getRuntime().availableProcessors())));
-        double cpsB1 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, 1, warmup, stepThreads);
-        double cpsB16 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, streams, warmup,
+        double cpsB1 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, 1, warmup, warmupSeconds,
                 stepThreads);
+        double cpsB16 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, streams, warmup,
+                warmupSeconds, stepThreads);
         System.out.printf("Phase C: sampling b1 %.0f chars/s | b%d %.0f total chars/s%n", cpsB1, streams, cpsB16);
 
         int clients = Integer.parseInt(a.getOrDefault("clients", "8"));
@@ -145,9 +149,12 @@ public final class CharRnnBenchmark {
      * decoding loop (compiled network, draws, stream bookkeeping), after an untimed warm-up.
      */
     private static double timedSample(InferenceNetwork network, CharVocabulary vocabulary, long[] counts, int length,
-                                      int streams, int warmup, int stepThreads) {
+                                      int streams, int warmup, double warmupSeconds, int stepThreads) {
         try (Gang gang = new Gang(stepThreads, "bench-step")) {
-            Sampler.sample(network, vocabulary, counts, params(warmup, streams, 2), (s, t) -> { }, gang);
+            long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            do {
+                Sampler.sample(network, vocabulary, counts, params(warmup, streams, 2), (s, t) -> { }, gang);
+            } while (System.nanoTime() < warmUntil);
             long t0 = System.nanoTime();
             Sampler.sample(network, vocabulary, counts, params(length, streams, 1), (s, t) -> { }, gang);
             return (double) length * streams / ((System.nanoTime() - t0) / 1e9);
