@@ -21,9 +21,17 @@ heap=$(( total * ${HEAP_PERCENT:-30} / 100 ))
 offheap=$(( total * ${OFFHEAP_PERCENT:-50} / 100 ))
 physical=$(( total * ${PHYSICAL_PERCENT:-90} / 100 ))
 
+# The extracted jar with its class-data archive when the image build made one (class-data-sharing.sh).
+home=/opt/char-rnn-service
+if [[ -f "$home/app.jsa" && -f "$home/extracted/app.jar" ]]; then
+  app=(-XX:SharedArchiveFile="$home/app.jsa" -jar "$home/extracted/app.jar")
+else
+  app=(-jar "$home/app.jar")
+fi
+
 exec java \
   -Xmx"${heap}" \
   -Dorg.bytedeco.javacpp.maxbytes="${offheap}" \
   -Dorg.bytedeco.javacpp.maxphysicalbytes="${physical}" \
   ${JAVA_OPTS:-} \
-  -jar /opt/char-rnn-service/app.jar "$@"
+  "${app[@]}" "$@"

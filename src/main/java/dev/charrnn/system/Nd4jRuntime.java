@@ -34,12 +34,23 @@ public class Nd4jRuntime {
                 Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads());
     }
 
+    private static volatile Thread preloading;
+
+    /** Starts loading ND4J's backend and natives on a thread of its own; {@link #configure} waits for it. */
+    public static void preload() {
+        Thread thread = new Thread(() -> Nd4j.zeros(1), "nd4j-preload");
+        thread.setDaemon(true);
+        preloading = thread;
+        thread.start();
+    }
+
     /**
      * Applies the thread settings for the process and the calling thread; the service does this at
      * start-up, a plain {@code main} (the benchmark) calls it itself.
      */
     public static void configure(CharRnnProperties.Compute compute) {
-        Nd4j.zeros(1); // loads the backend; NativeOpsHolder needs its configuration
+        awaitPreload();
+        Nd4j.zeros(1); // loads the backend (if no preload did); NativeOpsHolder needs its configuration
         if (compute.ompThreads() > 0) {
             Nd4j.getEnvironment().setMaxThreads(compute.ompThreads());
             Nd4j.getEnvironment().setMaxMasterThreads(compute.ompThreads());
@@ -47,6 +58,18 @@ public class Nd4jRuntime {
         }
         if ("CPU".equals(Nd4jBackend.name())) {
             blas().setMaxThreads(compute.blasThreadCount()); // process-wide, unlike OpenMP's count
+        }
+    }
+
+    private static void awaitPreload() {
+        Thread thread = preloading;
+        if (thread == null) {
+            return;
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
