@@ -31,7 +31,7 @@ public final class TestSupport {
 
     public static CharRnnProperties properties(Path root, CharRnnProperties.Limits limits) {
         return new CharRnnProperties(new CharRnnProperties.Storage(root.resolve("corpora"), root.resolve("models")),
-                limits, new CharRnnProperties.Compute(1, 0), new CharRnnProperties.Generation(2),
+                limits, new CharRnnProperties.Compute(1, 1, 0), new CharRnnProperties.Generation(2),
                 new CharRnnProperties.Security("", false), new CharRnnProperties.Jobs(1, false),
                 CharRnnProperties.Spark.unconfigured());
     }

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import dev.charrnn.model.LoadedModel;
-import dev.charrnn.model.inference.Gang;
+import dev.charrnn.model.Gang;
 import dev.charrnn.model.inference.InferenceNetwork;
 
 /**

@@ -23,7 +23,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.model.LoadedModel;
-import dev.charrnn.model.inference.Gang;
+import dev.charrnn.model.Gang;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.ApiException;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import dev.charrnn.corpus.CharVocabulary;
-import dev.charrnn.model.inference.Gang;
+import dev.charrnn.model.Gang;
 import dev.charrnn.model.inference.InferenceNetwork;
 
 /**

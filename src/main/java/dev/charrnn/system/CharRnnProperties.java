@@ -73,12 +73,19 @@ public record CharRnnProperties(
     }
 
     /**
-     * ND4J threading. {@code ompThreads}: threads of ND4J's own ops; on the small arrays of a
-     * recurrent step one beats several (2.5-3x on 2 cores), so the default is 1 (0 keeps ND4J's
-     * choice). {@code blasThreads}: threads of one OpenBLAS matrix product, the bulk of training;
-     * there two cores pay (1.9x on a 32x256 by 256x1024 product), so the default 0 means one per core.
+     * Threading. {@code stepThreads}: threads that share each step of the recurrent layers (0: one
+     * per core); each splits the units, with their matrix products and cell math, so the products
+     * run single-threaded. {@code blasThreads}: threads of one OpenBLAS product (the layers' own
+     * and DL4J's), 1 since the step threads already fill the cores. {@code ompThreads}: threads of
+     * ND4J's own ops; on small arrays one beats several (2.5-3x on 2 cores), so 1 (0: ND4J's choice).
      */
-    public record Compute(@DefaultValue("1") int ompThreads, @DefaultValue("0") int blasThreads) {
+    public record Compute(@DefaultValue("1") int ompThreads, @DefaultValue("1") int blasThreads,
+                          @DefaultValue("0") int stepThreads) {
+
+        /** The step thread count in effect. */
+        public int stepThreadCount() {
+            return stepThreads > 0 ? stepThreads : Runtime.getRuntime().availableProcessors();
+        }
 
         /** The BLAS thread count in effect. */
         public int blasThreadCount() {

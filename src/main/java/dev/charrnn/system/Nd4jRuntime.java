@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import dev.charrnn.model.Nd4jBackend;
+import dev.charrnn.model.layers.StepThreads;
 
 /**
  * Loads ND4J at start-up (so the first request does not pay for it), applies the thread
@@ -30,8 +31,9 @@ public class Nd4jRuntime {
     public Nd4jRuntime(CharRnnProperties properties) {
         this.threads = properties.compute().ompThreads();
         configure(properties.compute());
-        log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads", Nd4jBackend.name(),
-                Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads());
+        log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads, {} recurrent step threads",
+                Nd4jBackend.name(), Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads(),
+                properties.compute().stepThreadCount());
     }
 
     private static volatile Thread preloading;
@@ -59,6 +61,7 @@ public class Nd4jRuntime {
         if ("CPU".equals(Nd4jBackend.name())) {
             blas().setMaxThreads(compute.blasThreadCount()); // process-wide, unlike OpenMP's count
         }
+        StepThreads.configure(compute.stepThreadCount());
     }
 
     private static void awaitPreload() {

@@ -18,7 +18,7 @@ import dev.charrnn.model.CellType;
 import dev.charrnn.model.GradientClipping;
 import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.TrainingMetrics;
-import dev.charrnn.model.inference.Gang;
+import dev.charrnn.model.Gang;
 import dev.charrnn.model.inference.InferenceNetwork;
 import dev.charrnn.training.Evaluator;
 import dev.charrnn.training.Trainer;
@@ -45,9 +45,10 @@ public final class CharRnnBenchmark {
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = parse(argv);
-        // --threads as the peer's: the cores to use (BLAS threads); ND4J's own ops as the service runs them
+        // --threads as the peer's: the cores to use (recurrent step threads); BLAS and ND4J's ops as the service runs them
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        Nd4jRuntime.configure(new CharRnnProperties.Compute(Integer.parseInt(a.getOrDefault("omp-threads", "1")), threads));
+        Nd4jRuntime.configure(new CharRnnProperties.Compute(Integer.parseInt(a.getOrDefault("omp-threads", "1")),
+                Integer.parseInt(a.getOrDefault("blas-threads", "1")), threads));
 
         String text = Files.readString(Path.of(a.getOrDefault("corpus", "../shared/corpora/tinyshakespeare.txt")));
         EncodedText data = EncodedText.of(text, 0.1);

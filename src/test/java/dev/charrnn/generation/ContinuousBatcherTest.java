@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.LoadedModel;
-import dev.charrnn.model.inference.Gang;
+import dev.charrnn.model.Gang;
 import dev.charrnn.model.ModelStore;
 
 class ContinuousBatcherTest {

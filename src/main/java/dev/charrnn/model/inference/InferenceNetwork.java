@@ -8,6 +8,8 @@ import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 
+import dev.charrnn.model.Gang;
+
 /**
  * A trained network compiled for generation: its weights copied once into plain arrays and its
  * cells stepped in plain Java, one character at a time, with no arrays allocated per character

@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import dev.charrnn.model.Gang;
 import dev.charrnn.model.Nd4jBackend;
 
 /**
@@ -74,6 +75,35 @@ public final class Blas {
             openblas_nolapack.cblas_dgemm(order, opA, opB, m, n, k, alpha, a.doubles(), a.layout.leading,
                     b.doubles(), b.layout.leading, beta, c.doubles(), c.layout.leading);
         }
+    }
+
+    /**
+     * {@code c = alpha * op(a) op(b) + beta * c} shared by the threads of a gang: each computes a
+     * band of c's rows (or columns, when c is wider than tall) with a single-threaded BLAS call.
+     */
+    public static void gemm(Gang gang, Block a, boolean transposeA, Block b, boolean transposeB, Block c, double alpha,
+                            double beta) {
+        int parts = gang.size();
+        if (parts == 1) {
+            gemm(a, transposeA, b, transposeB, c, alpha, beta);
+            return;
+        }
+        boolean byRows = c.rows >= c.columns;
+        int size = byRows ? c.rows : c.columns;
+        gang.run(part -> {
+            int from = (int) ((long) size * part / parts);
+            int count = (int) ((long) size * (part + 1) / parts) - from;
+            if (count == 0) {
+                return;
+            }
+            if (byRows) {
+                gemm(transposeA ? a.columns(from, count) : a.rows(from, count), transposeA, b, transposeB,
+                        c.rows(from, count), alpha, beta);
+            } else {
+                gemm(a, transposeA, transposeB ? b.rows(from, count) : b.columns(from, count), transposeB,
+                        c.columns(from, count), alpha, beta);
+            }
+        });
     }
 
     /** How a 2D array sits in memory: row- or column-major with a leading dimension. */
@@ -157,6 +187,22 @@ public final class Blas {
 
         DoublePointer doubles() {
             return new DoublePointer(array.data().addressPointer()).position(offset());
+        }
+
+        /** Elements from (0, 0) to the end of the last row, for a row-major block. */
+        private long span() {
+            return (long) (rows - 1) * layout.leading + columns;
+        }
+
+        /** The block's memory as a buffer from element (0, 0): bulk copies without a native call each. */
+        java.nio.FloatBuffer floatBuffer() {
+            FloatPointer start = floats();
+            return start.limit(start.position() + span()).asBuffer();
+        }
+
+        java.nio.DoubleBuffer doubleBuffer() {
+            DoublePointer start = doubles();
+            return start.limit(start.position() + span()).asBuffer();
         }
 
         Pointer address() {

@@ -19,37 +19,39 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
     }
 
     @Override
-    protected int gates() {
+    public int gates() {
         return 3;
     }
 
     /** h' Rc, the candidate's recurrent term before the reset gate scales it. */
     @Override
-    protected int cacheWidth() {
+    public int cacheWidth() {
         return 1;
     }
 
     @Override
-    protected boolean separateRecurrentGradient() {
+    public boolean separateRecurrentGradient() {
         return true;
     }
 
     @Override
-    protected void forwardStep(int batch, int n, double[] a, double[] recurrent, double[] before, double[] after,
-                               double[] candidateRecurrent) {
+    public void forwardStep(int batch, int n, int u0, int u1, double[] a, double[] recurrent, double[] before,
+                            double[] after, double[] candidateRecurrent) {
         for (int b = 0; b < batch; b++) {
             int g0 = 3 * n * b;
-            for (int k = g0; k < g0 + 2 * n; k++) {
+            for (int k = g0 + u0; k < g0 + u1; k++) {
                 a[k] += recurrent[k];
+                a[k + n] += recurrent[k + n];
             }
-            HostBuffers.sigmoid(a, g0, g0 + 2 * n);                   // reset, update
-            for (int j = 0; j < n; j++) {
+            HostBuffers.sigmoid(a, g0 + u0, g0 + u1);                         // reset
+            HostBuffers.sigmoid(a, g0 + n + u0, g0 + n + u1);                 // update
+            for (int j = u0; j < u1; j++) {
                 double rc = recurrent[g0 + 2 * n + j];
                 candidateRecurrent[n * b + j] = rc;
                 a[g0 + 2 * n + j] += rc * a[g0 + j];
             }
-            HostBuffers.tanh(a, g0 + 2 * n, g0 + 3 * n);              // candidate
-            for (int j = 0; j < n; j++) {
+            HostBuffers.tanh(a, g0 + 2 * n + u0, g0 + 2 * n + u1);            // candidate
+            for (int j = u0; j < u1; j++) {
                 double candidate = a[g0 + 2 * n + j];
                 after[n * b + j] = (before[n * b + j] - candidate) * a[g0 + n + j] + candidate;
             }
@@ -57,11 +59,11 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
     }
 
     @Override
-    protected void backwardStep(int batch, int n, double[] d, double[] before, double[] a,
-                                double[] candidateRecurrent, double[] dGates, double[] dRecurrent, double[] dBefore) {
+    public void backwardStep(int batch, int n, int u0, int u1, double[] d, double[] before, double[] a,
+                             double[] candidateRecurrent, double[] dGates, double[] dRecurrent, double[] dBefore) {
         for (int b = 0; b < batch; b++) {
             int g0 = 3 * n * b;
-            for (int j = 0; j < n; j++) {
+            for (int j = u0; j < u1; j++) {
                 double reset = a[g0 + j];
                 double update = a[g0 + n + j];
                 double candidate = a[g0 + 2 * n + j];

@@ -106,6 +106,75 @@ final class HostBuffers {
         }
     }
 
+    /**
+     * For every row of a row-major block, the {@code segments} column runs [s*stride + u0, s*stride + u1),
+     * into the same positions of a host array as wide as the block (other positions undefined): the
+     * columns of one thread's units in every gate block.
+     */
+    double[] readSegments(Blas.Block block, int segments, int stride, int u0, int u1, int slot) {
+        if (u0 == 0 && u1 == stride && segments * stride == block.columns && block.contiguous()) {
+            return read(block, slot);
+        }
+        double[] values = scratch(slot, (long) block.rows * block.columns);
+        int length = u1 - u0;
+        int leading = block.layout.leading();
+        if (block.array.dataType() == DataType.DOUBLE) {
+            java.nio.DoubleBuffer buffer = block.doubleBuffer();
+            for (int r = 0; r < block.rows; r++) {
+                for (int g = 0; g < segments; g++) {
+                    int column = g * stride + u0;
+                    buffer.get(r * leading + column, values, r * block.columns + column, length);
+                }
+            }
+            return values;
+        }
+        float[] f = floats(length);
+        java.nio.FloatBuffer buffer = block.floatBuffer();
+        for (int r = 0; r < block.rows; r++) {
+            for (int g = 0; g < segments; g++) {
+                int column = g * stride + u0;
+                buffer.get(r * leading + column, f, 0, length);
+                int at = r * block.columns + column;
+                for (int i = 0; i < length; i++) {
+                    values[at + i] = f[i];
+                }
+            }
+        }
+        return values;
+    }
+
+    /** Writes the column runs {@link #readSegments} reads, from the same positions of {@code values}. */
+    void writeSegments(double[] values, Blas.Block block, int segments, int stride, int u0, int u1) {
+        if (u0 == 0 && u1 == stride && segments * stride == block.columns && block.contiguous()) {
+            write(values, block);
+            return;
+        }
+        int length = u1 - u0;
+        int leading = block.layout.leading();
+        if (block.array.dataType() == DataType.DOUBLE) {
+            java.nio.DoubleBuffer buffer = block.doubleBuffer();
+            for (int r = 0; r < block.rows; r++) {
+                for (int g = 0; g < segments; g++) {
+                    int column = g * stride + u0;
+                    buffer.put(r * leading + column, values, r * block.columns + column, length);
+                }
+            }
+            return;
+        }
+        float[] f = floats(length);
+        java.nio.FloatBuffer buffer = block.floatBuffer();
+        for (int r = 0; r < block.rows; r++) {
+            for (int g = 0; g < segments; g++) {
+                int column = g * stride + u0;
+                int at = r * block.columns + column;
+                for (int i = 0; i < length; i++) {
+                    f[i] = (float) values[at + i];
+                }
+                buffer.put(r * leading + column, f, 0, length);
+            }
+        }
+    }
+
     private float[] floats(int length) {
         if (floats.length < length) {
             floats = new float[length];

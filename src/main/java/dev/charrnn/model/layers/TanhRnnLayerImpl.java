@@ -15,29 +15,31 @@ public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
     }
 
     @Override
-    protected int gates() {
+    public int gates() {
         return 1;
     }
 
     @Override
-    protected int cacheWidth() {
+    public int cacheWidth() {
         return 0;
     }
 
     @Override
-    protected void forwardStep(int batch, int n, double[] a, double[] recurrent, double[] before, double[] after,
-                               double[] cache) {
-        int length = batch * n;
-        HostBuffers.tanh(a, 0, length);
-        System.arraycopy(a, 0, after, 0, length);
+    public void forwardStep(int batch, int n, int u0, int u1, double[] a, double[] recurrent, double[] before,
+                            double[] after, double[] cache) {
+        for (int b = 0; b < batch; b++) {
+            HostBuffers.tanh(a, n * b + u0, n * b + u1);
+            System.arraycopy(a, n * b + u0, after, n * b + u0, u1 - u0);
+        }
     }
 
     @Override
-    protected void backwardStep(int batch, int n, double[] d, double[] before, double[] activation, double[] cache,
-                                double[] dProjection, double[] dRecurrent, double[] dBefore) {
-        int length = batch * n;
-        for (int k = 0; k < length; k++) {
-            dProjection[k] = d[k] * (1 - activation[k] * activation[k]); // tanh' = 1 - h^2
+    public void backwardStep(int batch, int n, int u0, int u1, double[] d, double[] before, double[] activation,
+                             double[] cache, double[] dProjection, double[] dRecurrent, double[] dBefore) {
+        for (int b = 0; b < batch; b++) {
+            for (int k = n * b + u0; k < n * b + u1; k++) {
+                dProjection[k] = d[k] * (1 - activation[k] * activation[k]); // tanh' = 1 - h^2
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import dev.charrnn.corpus.OneHot;
 import dev.charrnn.model.CellType;
+import dev.charrnn.model.Gang;
 import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.NetworkFactory;
 

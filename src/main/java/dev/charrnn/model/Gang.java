@@ -1,4 +1,4 @@
-package dev.charrnn.model.inference;
+package dev.charrnn.model;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
