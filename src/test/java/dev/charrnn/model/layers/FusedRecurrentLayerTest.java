@@ -97,6 +97,36 @@ class FusedRecurrentLayerTest {
                 .isLessThan(1e-5);
     }
 
+    /** Threads that share a step split the units; outputs and gradients must not depend on how. */
+    @ParameterizedTest
+    @CsvSource({"GRU", "RNN", "LSTM"})
+    void stepThreadsGiveTheSameOutputsAndGradientsAsOne(String cell) {
+        INDArray input = Nd4j.rand(DataType.DOUBLE, 3, 4, 6).subi(0.5);
+        INDArray labels = oneHotLabels(3, 4, 6, 13);
+        INDArray mask = Nd4j.ones(DataType.DOUBLE, 3, 6);
+        mask.putScalar(1, 5, 0.0);
+        INDArray[] single = outputAndGradient(cell, 1, input, labels, mask);
+        INDArray[] three = outputAndGradient(cell, 3, input, labels, mask); // 7 units: 2, 2 and 3 per thread
+        assertThat(three[0].equalsWithEps(single[0], 1e-12)).as("outputs").isTrue();
+        assertThat(three[1].equalsWithEps(single[1], 1e-12)).as("gradients").isTrue();
+        assertThat(single[1].norm2Number().doubleValue()).isGreaterThan(1e-3);
+    }
+
+    private static INDArray[] outputAndGradient(String cell, int threads, INDArray input, INDArray labels, INDArray mask) {
+        StepThreads.configure(threads);
+        try {
+            MultiLayerNetwork net = network(cell, 4, 7, 2, BackpropType.Standard, 0);
+            INDArray output = net.output(input, false, mask, mask);
+            net.setLayerMaskArrays(mask, mask);
+            net.setInput(input);
+            net.setLabels(labels);
+            net.computeGradientAndScore();
+            return new INDArray[] {output, net.gradient().gradient().dup()};
+        } finally {
+            StepThreads.configure(Runtime.getRuntime().availableProcessors());
+        }
+    }
+
     /** Why the LSTM is ours: DL4J's restarts its tBPTT backward pass from zeros, not the carried state. */
     @Test
     void stockDl4jLstmGradientsIgnoreTheCarriedState() {
