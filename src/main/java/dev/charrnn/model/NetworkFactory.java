@@ -21,6 +21,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import dev.charrnn.model.layers.GruLayer;
 import dev.charrnn.model.layers.LstmLayer;
+import dev.charrnn.model.layers.SoftmaxOutputLayer;
 import dev.charrnn.model.layers.TanhRnnLayer;
 
 /**
@@ -51,10 +52,10 @@ public final class NetworkFactory {
             int nIn = i == 0 ? vocabularySize : spec.hiddenSize();
             list.layer(withDropout(recurrentLayer(spec.cell(), nIn, spec.hiddenSize()), spec, i));
         }
-        RnnOutputLayer output = new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+        RnnOutputLayer output = SoftmaxOutputLayer.of(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                 .activation(Activation.SOFTMAX)
                 .nIn(spec.hiddenSize()).nOut(vocabularySize)
-                .build();
+                .build());
         list.layer(withDropout(output, spec, spec.layers()));
         return list.backpropType(BackpropType.TruncatedBPTT)
                 .tBPTTForwardLength(spec.seqLength())

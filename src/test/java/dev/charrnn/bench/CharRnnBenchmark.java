@@ -35,9 +35,10 @@ import dev.charrnn.system.Nd4jRuntime;
  * </pre>
  * Phase A: 5 warm-up + --iters timed iterations (train chars/s). Phase B: train to --budget-iters,
  * then validation bits/char over the last 10%. Phase C: sampling, 1 stream and 16 streams, through
- * the service's decoding loop, each after a warm-up of at least {@code --sample-warmup-seconds} (default 2:
- * the JVM compiles the loop while it runs, and right after training its compile queue is long). Phase D (ours only): the service itself over HTTP, {@code --clients}
- * clients each sending {@code --requests} generate requests of {@code --request-len} characters.
+ * the service's decoding loop, each after a warm-up of at least {@code --warmup-seconds} (default 2:
+ * the JVM compiles the loop while it runs, and right after training its compile queue is long).
+ * Phase D (ours only): the service itself over HTTP, {@code --clients} clients each sending
+ * {@code --requests} generate requests of {@code --request-len} characters, after the same warm-up.
  */
 public final class CharRnnBenchmark {
 
@@ -96,7 +97,7 @@ public final class CharRnnBenchmark {
         int streams = Integer.parseInt(a.getOrDefault("sample-streams", "16"));
         int warmup = Integer.parseInt(a.getOrDefault("sample-warmup", "200"));
         // the JIT compiles the decoding loop while it runs; right after training its queue is long
-        double warmupSeconds = Double.parseDouble(a.getOrDefault("sample-warmup-seconds", "2"));
+        double warmupSeconds = Double.parseDouble(a.getOrDefault("warmup-seconds", "2"));
         InferenceNetwork compiled = InferenceNetwork.of(net);
         int stepThreads = Integer.parseInt(a.getOrDefault("step-threads",
                 String.valueOf(Runtime.getRuntime().availableProcessors())));
@@ -109,7 +110,7 @@ public final class CharRnnBenchmark {
         int clients = Integer.parseInt(a.getOrDefault("clients", "8"));
         double[] latency = clients > 0
                 ? ConcurrentRequests.run(result, spec, data, clients, Integer.parseInt(a.getOrDefault("requests", "25")),
-                Integer.parseInt(a.getOrDefault("request-len", "200")))
+                Integer.parseInt(a.getOrDefault("request-len", "200")), warmupSeconds)
                 : new double[] {Double.NaN, Double.NaN};
 
         Map<String, Object> json = new LinkedHashMap<>();

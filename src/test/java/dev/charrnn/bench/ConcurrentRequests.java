@@ -28,7 +28,8 @@ import dev.charrnn.training.Trainer;
 /**
  * Phase D of the benchmark: the service as users meet it. Starts the application on a free
  * port with the benchmark's model, then {@code clients} threads each send {@code requests}
- * generate requests back to back; returns the latency median and 99th percentile in ms.
+ * generate requests back to back; returns the latency median and 99th percentile in ms. Before
+ * that the same load runs unmeasured for {@code warmupSeconds}.
  */
 final class ConcurrentRequests {
 
@@ -36,7 +37,7 @@ final class ConcurrentRequests {
     }
 
     static double[] run(Trainer.Result trained, ModelSpec spec, EncodedText data, int clients, int requests,
-                        int length) throws Exception {
+                        int length, double warmupSeconds) throws Exception {
         Path root = Files.createTempDirectory("charrnn-bench");
         try (ConfigurableApplicationContext app = new SpringApplication(CharRnnApplication.class).run(
                 "--server.port=0", "--charrnn.storage.models-dir=" + root.resolve("models"),
@@ -47,23 +48,16 @@ final class ConcurrentRequests {
             URI uri = URI.create("http://localhost:" + app.getEnvironment().getProperty("local.server.port")
                     + "/api/models/bench/generate");
             HttpClient http = HttpClient.newHttpClient();
-            send(http, uri, length, 0); // loads the model and warms the code paths
-            List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+            send(http, uri, length, 0); // loads the model
             ExecutorService pool = Executors.newFixedThreadPool(clients);
-            List<Future<?>> done = new ArrayList<>();
+            // the same load, unmeasured, until the JIT has compiled the serving paths (a service's steady state)
+            long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            do {
+                load(pool, http, uri, clients, 2, length, new ArrayList<>());
+            } while (System.nanoTime() < warmUntil);
+            List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
             long start = System.nanoTime();
-            for (int c = 0; c < clients; c++) {
-                int client = c;
-                done.add(pool.submit(() -> {
-                    for (int r = 0; r < requests; r++) {
-                        latencies.add(send(http, uri, length, 1000L * client + r));
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
+            load(pool, http, uri, clients, requests, length, latencies);
             double seconds = (System.nanoTime() - start) / 1e9;
             pool.shutdown();
             double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -73,6 +67,24 @@ final class ConcurrentRequests {
                     + " %.0f chars/s served%n", clients, requests, length, seconds, p50, p99,
                     sorted.length * (double) length / seconds);
             return new double[] {p50, p99};
+        }
+    }
+
+    /** {@code clients} clients, each sending {@code requests} requests back to back; latencies into {@code into}. */
+    private static void load(ExecutorService pool, HttpClient http, URI uri, int clients, int requests, int length,
+                             List<Double> into) throws Exception {
+        List<Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            done.add(pool.submit(() -> {
+                for (int r = 0; r < requests; r++) {
+                    into.add(send(http, uri, length, 1000L * client + r));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
         }
     }
 

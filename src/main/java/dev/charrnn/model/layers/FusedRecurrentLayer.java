@@ -192,7 +192,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         boolean keep = training && !forBackprop;
         ArrayType work = keep ? ArrayType.ACTIVATIONS : forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
 
-        INDArray input2d = timeMajor(x, ws, work);
+        INDArray input2d = TimeMajor.rows(x, ws, work, dataType);
         INDArray w = getParamWithNoise(RecurrentParams.WEIGHTS, training, ws);
         INDArray rw = getParamWithNoise(RecurrentParams.RECURRENT_WEIGHTS, training, ws);
         INDArray bias = getParamWithNoise(RecurrentParams.BIAS, training, ws);
@@ -216,7 +216,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         } finally {
             gang.release();
         }
-        Pass pass = new Pass(input2d, gates, states, cache, start, permuteIfNWC(fromTimeMajor(output2d, batch, steps)),
+        Pass pass = new Pass(input2d, gates, states, cache, start, permuteIfNWC(TimeMajor.sequence(output2d, batch, steps)),
                 batch, steps);
         cached = keep ? pass : null;
         cachedFor = keep ? input : null;
@@ -239,7 +239,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         INDArray dRW = gradientViews.get(RecurrentParams.RECURRENT_WEIGHTS);
         INDArray dB = gradientViews.get(RecurrentParams.BIAS);
 
-        INDArray eps2d = timeMajor(permuteIfNWC(epsilon), ws, ArrayType.BP_WORKING_MEM);
+        INDArray eps2d = TimeMajor.rows(permuteIfNWC(epsilon), ws, ArrayType.BP_WORKING_MEM, dataType);
         INDArray dProjection = ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {steps * batch, gates() * n}, 'c');
         INDArray dRecurrent = separateRecurrentGradient()
                 ? ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {steps * batch, gates() * n}, 'c')
@@ -267,7 +267,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             gang.release();
         }
         hiddenGradientNorms = hiddenNorms;
-        INDArray epsOut = fromTimeMajor(epsOut2d, batch, steps);
+        INDArray epsOut = TimeMajor.sequence(epsOut2d, batch, steps);
 
         weightNoiseParams.clear();
         Gradient gradient = new DefaultGradient(gradientsFlattened);
@@ -295,30 +295,6 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             Blas.Block previous = Blas.Block.of(pass.states()).rows((first - 1) * batch, (steps - first) * batch).columns(0, n);
             Blas.gemm(gang, previous, true, d.rows(first * batch, (steps - first) * batch), false, gradient, 1.0, 1.0);
         }
-    }
-
-    /**
-     * [batch, columns, time] as time-major rows [time*batch, columns]: a view when the array is laid
-     * out time-major already (the service's one-hot windows, these layers' outputs and input
-     * gradients), else a copy in {@code type}'s workspace.
-     */
-    private INDArray timeMajor(INDArray sequence, LayerWorkspaceMgr ws, ArrayType type) {
-        INDArray permuted = sequence.permute(2, 0, 1);
-        long steps = permuted.size(0);
-        long batch = permuted.size(1);
-        long columns = permuted.size(2);
-        long[] stride = permuted.stride();
-        if (stride[2] == 1 && stride[1] == columns && (steps == 1 || stride[0] == batch * columns)) {
-            return permuted.reshape('c', steps * batch, columns);
-        }
-        INDArray copy = ws.createUninitialized(type, dataType, new long[] {steps, batch, columns}, 'c');
-        copy.assign(permuted);
-        return copy.reshape('c', steps * batch, columns);
-    }
-
-    /** Time-major rows [time*batch, columns] viewed as DL4J's [batch, columns, time], without a copy. */
-    private static INDArray fromTimeMajor(INDArray rows, long batch, long steps) {
-        return rows.reshape('c', steps, batch, rows.size(1)).permute(1, 2, 0);
     }
 
     /** The pass's sizes, with its mask as host values. */

@@ -127,6 +127,40 @@ class FusedRecurrentLayerTest {
         }
     }
 
+    /** The service's output layer computes DL4J's RnnOutputLayer: probabilities, loss, gradients, dL/dinput. */
+    @ParameterizedTest
+    @CsvSource({"false", "true"})
+    void softmaxOutputLayerComputesWhatDl4jsRnnOutputLayerDoes(boolean masked) {
+        INDArray input = Nd4j.rand(DataType.DOUBLE, 3, 4, 6).subi(0.5);
+        INDArray labels = oneHotLabels(3, 4, 6, 17);
+        INDArray mask = masked ? Nd4j.ones(DataType.DOUBLE, 3, 6) : null;
+        if (masked) {
+            mask.putScalar(0, 5, 0.0);
+            mask.putScalar(2, 0, 0.0);
+        }
+        MultiLayerNetwork ours = network("GRU", 4, 5, 1, BackpropType.Standard, 0);
+        MultiLayerNetwork dl4j = network("GRU", 4, 5, 1, BackpropType.Standard, 0, true);
+        dl4j.setParams(ours.params());
+        assertThat(ours.getOutputLayer()).isInstanceOf(SoftmaxOutputLayerImpl.class);
+
+        assertThat(ours.output(input, false, mask, mask).equalsWithEps(dl4j.output(input, false, mask, mask), 1e-12))
+                .as("probabilities").isTrue();
+        for (MultiLayerNetwork net : new MultiLayerNetwork[] {ours, dl4j}) {
+            net.setLayerMaskArrays(mask, mask);
+            net.setInput(input);
+            net.setLabels(labels);
+            net.computeGradientAndScore();
+        }
+        assertThat(ours.score()).as("loss").isCloseTo(dl4j.score(), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(ours.gradient().gradient().equalsWithEps(dl4j.gradient().gradient(), 1e-12)).as("gradients").isTrue();
+        org.nd4j.common.primitives.Pair<org.deeplearning4j.nn.gradient.Gradient, INDArray> a =
+                ours.calculateGradients(input, labels, mask, mask);
+        org.nd4j.common.primitives.Pair<org.deeplearning4j.nn.gradient.Gradient, INDArray> b =
+                dl4j.calculateGradients(input, labels, mask, mask);
+        assertThat(a.getSecond().equalsWithEps(b.getSecond(), 1e-12)).as("dL/dinput").isTrue();
+        assertThat(a.getSecond().norm2Number().doubleValue()).isGreaterThan(1e-6);
+    }
+
     /** Why the LSTM is ours: DL4J's restarts its tBPTT backward pass from zeros, not the carried state. */
     @Test
     void stockDl4jLstmGradientsIgnoreTheCarriedState() {
@@ -222,6 +256,11 @@ class FusedRecurrentLayerTest {
     }
 
     static MultiLayerNetwork network(String cell, int nIn, int hidden, int layers, BackpropType backprop, int tbptt) {
+        return network(cell, nIn, hidden, layers, backprop, tbptt, false);
+    }
+
+    static MultiLayerNetwork network(String cell, int nIn, int hidden, int layers, BackpropType backprop, int tbptt,
+                                     boolean dl4jOutput) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(12345).dataType(DataType.DOUBLE).updater(new NoOp()).weightInit(WeightInit.XAVIER)
                 .list();
@@ -231,8 +270,9 @@ class FusedRecurrentLayerTest {
                     : "DL4J_LSTM".equals(cell) ? new org.deeplearning4j.nn.conf.layers.LSTM.Builder() : new TanhRnnLayer.Builder();
             list.layer(layer.nIn(i == 0 ? nIn : hidden).nOut(hidden).biasInit(0.1).build());
         }
-        list.layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
-                .nIn(hidden).nOut(nIn).build());
+        RnnOutputLayer output = new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .activation(Activation.SOFTMAX).nIn(hidden).nOut(nIn).build();
+        list.layer(dl4jOutput ? output : SoftmaxOutputLayer.of(output));
         list.backpropType(backprop);
         if (backprop == BackpropType.TruncatedBPTT) {
             list.tBPTTForwardLength(tbptt).tBPTTBackwardLength(tbptt);
