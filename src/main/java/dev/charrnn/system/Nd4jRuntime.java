@@ -27,9 +27,11 @@ public class Nd4jRuntime {
     private static final Logger log = LoggerFactory.getLogger(Nd4jRuntime.class);
 
     private final int threads;
+    private final int stepThreads;
 
     public Nd4jRuntime(CharRnnProperties properties) {
         this.threads = properties.compute().ompThreads();
+        this.stepThreads = properties.compute().stepThreadCount();
         configure(properties.compute());
         log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads, {} recurrent step threads",
                 Nd4jBackend.name(), Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads(),
@@ -97,6 +99,11 @@ public class Nd4jRuntime {
     /** OpenMP threads a compute thread of this service uses. */
     public int ompThreads() {
         return threads > 0 ? threads : NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+    }
+
+    /** Threads that share each step of the recurrent layers. */
+    public int stepThreads() {
+        return stepThreads;
     }
 
     public int blasThreads() {

@@ -108,6 +108,7 @@ class GenerationApiTest {
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.backend").value("CPU"))
                 .andExpect(jsonPath("$.ompThreads").value(1))
+                .andExpect(jsonPath("$.stepThreads").value(Runtime.getRuntime().availableProcessors()))
                 .andExpect(jsonPath("$.versions.deeplearning4j").value("1.0.0-M2.1"))
                 .andExpect(jsonPath("$.memory.heapMax").isNumber());
     }
