@@ -35,17 +35,7 @@ public class Nd4jRuntime {
         configure(properties.compute());
         log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads, {} recurrent step threads",
                 Nd4jBackend.name(), Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads(),
-                properties.compute().stepThreadCount());
-    }
-
-    private static volatile Thread preloading;
-
-    /** Starts loading ND4J's backend and natives on a thread of its own; {@link #configure} waits for it. */
-    public static void preload() {
-        Thread thread = new Thread(() -> Nd4j.zeros(1), "nd4j-preload");
-        thread.setDaemon(true);
-        preloading = thread;
-        thread.start();
+                stepThreads);
     }
 
     /**
@@ -53,8 +43,7 @@ public class Nd4jRuntime {
      * start-up, a plain {@code main} (the benchmark) calls it itself.
      */
     public static void configure(CharRnnProperties.Compute compute) {
-        awaitPreload();
-        Nd4j.zeros(1); // loads the backend (if no preload did); NativeOpsHolder needs its configuration
+        Nd4j.zeros(1); // loads the backend; NativeOpsHolder needs its configuration
         if (compute.ompThreads() > 0) {
             Nd4j.getEnvironment().setMaxThreads(compute.ompThreads());
             Nd4j.getEnvironment().setMaxMasterThreads(compute.ompThreads());
@@ -64,18 +53,6 @@ public class Nd4jRuntime {
             blas().setMaxThreads(compute.blasThreadCount()); // process-wide, unlike OpenMP's count
         }
         StepThreads.configure(compute.stepThreadCount());
-    }
-
-    private static void awaitPreload() {
-        Thread thread = preloading;
-        if (thread == null) {
-            return;
-        }
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**

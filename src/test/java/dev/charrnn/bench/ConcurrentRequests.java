@@ -53,7 +53,7 @@ final class ConcurrentRequests {
             // the same load, unmeasured, until the JIT has compiled the serving paths (a service's steady state)
             long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
             do {
-                load(pool, http, uri, clients, 2, length, new ArrayList<>());
+                load(pool, http, uri, clients, 2, length, Collections.synchronizedList(new ArrayList<>()));
             } while (System.nanoTime() < warmUntil);
             List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
             long start = System.nanoTime();

@@ -4,7 +4,6 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,21 +28,6 @@ public final class Blas {
     private static final boolean DIRECT = "CPU".equals(Nd4jBackend.name());
 
     private Blas() {
-    }
-
-    /** {@code c = alpha * op(a) op(b) + beta * c}, where op transposes when asked. */
-    public static void gemm(INDArray a, boolean transposeA, INDArray b, boolean transposeB, INDArray c,
-                            double alpha, double beta) {
-        gemm(Block.of(a), transposeA, Block.of(b), transposeB, Block.of(c), alpha, beta);
-    }
-
-    /** A new c-order {@code op(a) op(b)}. */
-    public static INDArray gemm(INDArray a, boolean transposeA, INDArray b, boolean transposeB) {
-        long rows = transposeA ? a.size(1) : a.size(0);
-        long columns = transposeB ? b.size(0) : b.size(1);
-        INDArray c = Nd4j.createUninitialized(a.dataType(), rows, columns);
-        gemm(a, transposeA, b, transposeB, c, 1.0, 0.0);
-        return c;
     }
 
     /** {@code c = alpha * op(a) op(b) + beta * c} on blocks. */
@@ -163,14 +147,6 @@ public final class Blas {
             return new Block(array, layout, row0, column0 + from, rows, count);
         }
 
-        public int rowCount() {
-            return rows;
-        }
-
-        public int columnCount() {
-            return columns;
-        }
-
         /** Row-major with no gap between rows: its values are one run of memory. */
         boolean contiguous() {
             return layout != null && layout.rowMajor && (layout.leading == columns || rows == 1);
@@ -203,10 +179,6 @@ public final class Blas {
         java.nio.DoubleBuffer doubleBuffer() {
             DoublePointer start = doubles();
             return start.limit(start.position() + span()).asBuffer();
-        }
-
-        Pointer address() {
-            return array.dataType() == DataType.DOUBLE ? doubles() : floats();
         }
 
         /** The block as an ND4J view, for the paths that are not BLAS calls. */

@@ -310,10 +310,6 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         return array;
     }
 
-    private static INDArray rows(INDArray timeMajor, long t, long batch) {
-        return timeMajor.get(interval(t * batch, (t + 1) * batch), all());
-    }
-
     private static INDArray detached(INDArray array) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             return array.dup('c');
