@@ -71,6 +71,10 @@ public class GradientController {
 
     /** The end of the corpus the model was trained on: its validation split. */
     private String validationText(dev.charrnn.model.ModelMetadata metadata) {
+        if (metadata.corpusId() == null) {
+            throw ApiException.badRequest("This model was trained on Spark from a corpus on the cluster's storage, "
+                    + "which this service does not hold; send a text to measure on.");
+        }
         try {
             String text = corpora.readText(metadata.corpusId());
             int codePoints = text.codePointCount(0, text.length());

@@ -115,10 +115,14 @@ public record CharRnnProperties(
             @DefaultValue("") String runsUri,
             @DefaultValue("") String exportDirectory,
             @DefaultValue("") String networkMask,
-            java.util.Map<String, String> conf) {
+            java.util.Map<String, String> conf,
+            java.util.List<String> corpusRoots,
+            @DefaultValue("32MB") DataSize corpusSplitSize,
+            @DefaultValue("1000000") long maxValidationChars) {
 
         public Spark {
             otherHomes = otherHomes == null ? java.util.List.of() : java.util.List.copyOf(otherHomes);
+            corpusRoots = corpusRoots == null ? java.util.List.of() : java.util.List.copyOf(corpusRoots);
             conf = conf == null ? java.util.Map.of() : java.util.Map.copyOf(conf);
         }
 
@@ -126,7 +130,7 @@ public record CharRnnProperties(
         public static Spark unconfigured() {
             return new Spark("", null, "", "local[2]", 2, 1, "2g", "2g",
                     dev.charrnn.training.spark.SparkTrainingMaster.PARAMETER_AVERAGING, Path.of("spark-runs"), "", "",
-                    "", null);
+                    "", null, null, DataSize.ofMegabytes(32), 1_000_000);
         }
     }
 }

@@ -176,7 +176,7 @@ public class TrainingService implements ModelWriters {
     }
 
     public boolean usesCorpus(String corpusId) {
-        return active().stream().anyMatch(j -> j.request().corpusId().equals(corpusId));
+        return active().stream().anyMatch(j -> corpusId.equals(j.request().corpusId()));
     }
 
     /** True while a queued or running job writes the model or continues from it. */
@@ -213,6 +213,9 @@ public class TrainingService implements ModelWriters {
             ModelSpecValidator.requireRange("schedule.maxIterations", schedule.maxIterations(), 1,
                     limits.maxIterations(), "max-iterations");
         }
+        if (SparkTrainer.corpusUri(request) != null) {
+            return resolveOnClusterStorage(request); // the job reads and checks the corpus
+        }
         TrainingRequest resolved = request.fromModel() == null ? resolveNew(request) : resolveContinuation(request);
         specValidator.validate(resolved.spec());
         Corpus corpus = corpora.get(resolved.corpusId());
@@ -220,6 +223,18 @@ public class TrainingService implements ModelWriters {
                 : models.metadata(resolved.fromModel()).vocabulary().size();
         specValidator.requireFits(resolved.spec(), vocabularySize, org.bytedeco.javacpp.Pointer.maxBytes());
         requireLongEnough(corpus, resolved.spec(), schedule);
+        return resolved;
+    }
+
+    /**
+     * A Spark job on a corpus URI: its length and vocabulary are known only once the cluster has
+     * counted it, so the job checks them (vocabulary limit, enough text) and fails with the reason.
+     */
+    private TrainingRequest resolveOnClusterStorage(TrainingRequest request) {
+        requireNewModelName(request.modelName());
+        TrainingRequest resolved = request.resolved(null, request.modelName(),
+                request.spec() != null ? request.spec() : ModelSpec.defaults());
+        specValidator.validate(resolved.spec());
         return resolved;
     }
 
@@ -246,6 +261,10 @@ public class TrainingService implements ModelWriters {
             throw ApiException.conflict("Model '" + modelName + "' is already being trained by another job.");
         }
         String corpusId = request.corpusId() != null ? request.corpusId() : source.corpusId();
+        if (corpusId == null) {
+            throw ApiException.badRequest("Model '" + request.fromModel() + "' was trained on Spark from a corpus on "
+                    + "the cluster's storage; give corpusId (an uploaded corpus within its vocabulary) to continue it.");
+        }
         Set<Integer> unknown = CharVocabulary.fromCodePoints(source.vocabulary()).unknownIn(corpora.readText(corpusId));
         if (!unknown.isEmpty()) {
             throw ApiException.badRequest("Corpus '" + corpusId + "' has characters model '" + request.fromModel()
@@ -285,15 +304,16 @@ public class TrainingService implements ModelWriters {
         TrainingRequest request = job.request();
         try {
             nd4j.applyToCurrentThread();
-            EncodedText text = encode(request);
-            Trainer.Result result = request.schedule().engine() == TrainingEngine.SPARK
-                    ? spark.train(job.id(), request, corpora.readText(request.corpusId()), monitor(request, job))
-                    : train(request, text, job);
+            TrainingOutcome outcome = request.schedule().engine() == TrainingEngine.SPARK
+                    ? spark.train(job.id(), request, request.corpusId() == null ? null
+                    : corpora.readText(request.corpusId()), monitor(request, job))
+                    : trainLocally(request, job);
+            Trainer.Result result = outcome.result();
             if (result.stopped()) {
                 job.finish(JobState.CANCELLED, null);
                 return;
             }
-            models.save(metadata(request, text, result), result.network());
+            models.save(metadata(request, outcome), result.network());
             models.saveDocument(request.modelName(), GRADIENTS_FILE, new GradientRecord(job.gradients().points()));
             models.deleteCheckpoint(request.modelName());
             job.finish(JobState.SUCCEEDED, null);
@@ -305,6 +325,13 @@ public class TrainingService implements ModelWriters {
         } finally {
             persist(job);
         }
+    }
+
+    /** Local training, with the vocabulary and counts of the corpus as this service encoded it. */
+    private TrainingOutcome trainLocally(TrainingRequest request, TrainingJob job) {
+        EncodedText text = encode(request);
+        return new TrainingOutcome(train(request, text, job), text.vocabulary().codePoints(),
+                Arrays.stream(text.trainCounts()).boxed().toList());
     }
 
     /** The corpus as indices: a new vocabulary, or the vocabulary of the model being continued. */
@@ -371,9 +398,10 @@ public class TrainingService implements ModelWriters {
         };
     }
 
-    private static ModelMetadata metadata(TrainingRequest request, EncodedText text, Trainer.Result result) {
-        return new ModelMetadata(request.modelName(), request.spec(), text.vocabulary().codePoints(),
-                Arrays.stream(text.trainCounts()).boxed().toList(), request.corpusId(), result.network().numParams(),
+    private static ModelMetadata metadata(TrainingRequest request, TrainingOutcome outcome) {
+        Trainer.Result result = outcome.result();
+        return new ModelMetadata(request.modelName(), request.spec(), outcome.vocabulary(), outcome.trainCounts(),
+                request.corpusId(), result.network().numParams(),
                 result.metrics(), result.history(), Nd4jBackend.name(), java.time.Instant.now());
     }
 }

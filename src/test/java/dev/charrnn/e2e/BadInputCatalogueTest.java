@@ -126,6 +126,8 @@ class BadInputCatalogueTest {
         cases.add(bad("spark continuing a model", "POST", train, "application/json", "{\"fromModel\":\"cat\",\"modelName\":\"cat2\",\"schedule\":{\"engine\":\"spark\",\"epochs\":1}}", 400, "new models only"));
         cases.add(bad("unknown training master", "POST", train, "application/json", "{" + ok + ",\"schedule\":{\"engine\":\"spark\",\"epochs\":1,\"spark\":{\"trainingMaster\":\"ring-allreduce\"}}}", 400, "parameter-averaging"));
         cases.add(bad("unknown engine", "POST", train, "application/json", "{" + ok + ",\"schedule\":{\"engine\":\"flink\"}}", 400, "engine"));
+        cases.add(bad("spark corpus URI with no corpus roots configured", "POST", train, "application/json", "{\"modelName\":\"fresh\",\"schedule\":{\"engine\":\"spark\",\"epochs\":1,\"spark\":{\"corpusUri\":\"hdfs://nn/corpora/books\"}}}", 400, "needs charrnn.spark.corpus-roots"));
+        cases.add(bad("spark corpus URI and corpusId together", "POST", train, "application/json", "{" + ok + ",\"schedule\":{\"engine\":\"spark\",\"epochs\":1,\"spark\":{\"corpusUri\":\"hdfs://nn/corpora/books\"}}}", 400, "not both"));
         cases.add(bad("spark settings for a local job", "POST", train, "application/json", "{" + ok + ",\"schedule\":{\"spark\":{\"master\":\"local[2]\"}}}", 400, "only with schedule.engine"));
         cases.add(bad("unknown job", "GET", train + "/nope", null, null, 404, "nope"));
         cases.add(bad("cancel an unknown job", "POST", train + "/nope/cancel", null, null, 404, "nope"));

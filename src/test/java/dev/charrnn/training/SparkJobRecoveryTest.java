@@ -37,7 +37,7 @@ class SparkJobRecoveryTest {
         CorpusStore corpora = new CorpusStore(properties, TestSupport.json());
         String corpusId = corpora.store("pattern", TestSupport.repeatedSentence(60).getBytes()).id();
         TrainingSchedule schedule = new TrainingSchedule(null, 2, null, 0.1, null, null, null, TrainingEngine.SPARK,
-                new SparkOptions("local[2]", null, null, SparkTrainingMaster.SHARED_GRADIENTS, null));
+                new SparkOptions("local[2]", null, null, SparkTrainingMaster.SHARED_GRADIENTS, null, null));
         TrainingRequest request = TrainingRequest.of(corpusId, "on-spark", TestSupport.tinySpec(CellType.LSTM, 1),
                 schedule);
         JobStore store = new JobStore(properties, TestSupport.json());

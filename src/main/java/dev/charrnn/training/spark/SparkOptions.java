@@ -21,5 +21,10 @@ public record SparkOptions(
         SparkTrainingMaster trainingMaster,
         @Schema(description = "parameter-averaging: minibatches each executor fits between two averagings. Default 5",
                 example = "5")
-        @Positive Integer averagingFrequency) {
+        @Positive Integer averagingFrequency,
+        @Schema(description = "Train on a corpus the cluster reads itself, instead of corpusId: a UTF-8 text file or "
+                + "a folder of them (concatenated in name order), on storage every executor sees: hdfs://, s3a://, or "
+                + "a path mounted on every node. For corpora larger than an upload. Must lie under one of "
+                + "charrnn.spark.corpus-roots", example = "hdfs://namenode:8020/corpora/books/")
+        String corpusUri) {
 }

@@ -23,6 +23,7 @@ import dev.charrnn.system.AtomicFiles;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.training.Trainer;
 import dev.charrnn.training.TrainingEngine;
+import dev.charrnn.training.TrainingOutcome;
 import dev.charrnn.training.TrainingRequest;
 import dev.charrnn.training.TrainingSchedule;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,10 +45,12 @@ public class SparkTrainer {
     private static final Logger log = LoggerFactory.getLogger(SparkTrainer.class);
 
     private final CharRnnProperties.Spark defaults;
+    private final int maxVocabularySize;
     private final JsonMapper json;
 
     public SparkTrainer(CharRnnProperties properties, JsonMapper json) {
         this.defaults = properties.spark();
+        this.maxVocabularySize = properties.limits().maxVocabularySize();
         this.json = json;
     }
 
@@ -76,6 +79,7 @@ public class SparkTrainer {
             throw ApiException.badRequest("schedule.engine \"spark\" trains whole epochs: give schedule.epochs, and "
                     + "leave out maxIterations, maxDuration and patience (they apply to local training).");
         }
+        validateCorpusUri(request);
         String requested = options(schedule).sparkHome();
         if (requested != null && !requested.equals(defaults.home()) && !defaults.otherHomes().contains(requested)) {
             throw ApiException.badRequest("schedule.spark.sparkHome '" + requested + "' is not an installation this "
@@ -97,23 +101,60 @@ public class SparkTrainer {
         }
     }
 
+    /** The corpus URI of a Spark request, or null when it trains on an uploaded corpus (corpusId). */
+    public static String corpusUri(TrainingRequest request) {
+        return request.schedule().spark() != null ? request.schedule().spark().corpusUri() : null;
+    }
+
+    /**
+     * A corpus URI makes the cluster read a path the request names, and a model can give back its
+     * text: only paths under the configured roots are accepted.
+     */
+    private void validateCorpusUri(TrainingRequest request) {
+        String uri = corpusUri(request);
+        if (uri == null) {
+            return;
+        }
+        if (request.corpusId() != null) {
+            throw ApiException.badRequest("Give either corpusId (an uploaded corpus) or schedule.spark.corpusUri (a "
+                    + "corpus on the cluster's storage), not both.");
+        }
+        if (defaults.corpusRoots().isEmpty()) {
+            throw ApiException.badRequest("schedule.spark.corpusUri needs charrnn.spark.corpus-roots: the storage "
+                    + "prefixes (such as hdfs://namenode:8020/corpora/) the cluster may read corpora from. None is "
+                    + "configured; upload the corpus and pass corpusId instead.");
+        }
+        boolean escapes = uri.chars().anyMatch(c -> c < 0x20 || c == '\\')
+                || java.util.Arrays.asList(uri.split("/")).contains("..");
+        boolean underRoot = defaults.corpusRoots().stream()
+                .map(root -> root.endsWith("/") ? root : root + "/")
+                .anyMatch(root -> uri.startsWith(root) || (uri + "/").equals(root));
+        if (escapes || !underRoot) {
+            throw ApiException.badRequest("schedule.spark.corpusUri '" + uri + "' is not under a corpus root this "
+                    + "service may read: use a path under one of " + defaults.corpusRoots()
+                    + " (charrnn.spark.corpus-roots), without '..' segments.");
+        }
+    }
+
     /**
      * Trains on Spark and returns the published model, or a CANCELLED result when the monitor asked
      * to stop (the application is killed). Throws {@link SparkJobFailedException} when no usable
      * model came back.
+     *
+     * @param corpus the uploaded corpus's text; null when the request names a corpus URI
      */
-    public Trainer.Result train(String jobId, TrainingRequest request, String corpus, Trainer.Monitor monitor) {
+    public TrainingOutcome train(String jobId, TrainingRequest request, String corpus, Trainer.Monitor monitor) {
         Path run = defaults.runsDir().resolve(jobId + "-" + System.currentTimeMillis()).toAbsolutePath();
         writeRunFolder(run, request, corpus);
         SparkAppHandle app = launch(run, request, jobId);
         try {
             if (!watch(app, run, monitor)) {
-                return new Trainer.Result(null, null, null, List.of(), Trainer.StopReason.CANCELLED);
+                return TrainingOutcome.cancelled();
             }
         } catch (InterruptedException e) {
             app.kill();
             Thread.currentThread().interrupt();
-            return new Trainer.Result(null, null, null, List.of(), Trainer.StopReason.CANCELLED);
+            return TrainingOutcome.cancelled();
         }
         return collect(run, app);
     }
@@ -125,8 +166,11 @@ public class SparkTrainer {
                 schedule.validationFraction(), trainingMaster(schedule),
                 averaging != null ? averaging : SparkRunSpec.DEFAULT_AVERAGING_FREQUENCY,
                 SparkRunSpec.DEFAULT_WINDOWS_PER_EXAMPLE, blankToNull(defaults.exportDirectory()),
-                blankToNull(defaults.networkMask()));
-        AtomicFiles.write(run.resolve(SparkRunFiles.CORPUS), corpus.getBytes(StandardCharsets.UTF_8));
+                blankToNull(defaults.networkMask()), corpusUri(request), defaults.corpusSplitSize().toBytes(),
+                defaults.maxValidationChars(), maxVocabularySize);
+        if (corpus != null) {
+            AtomicFiles.write(run.resolve(SparkRunFiles.CORPUS), corpus.getBytes(StandardCharsets.UTF_8));
+        }
         AtomicFiles.write(run.resolve(SparkRunFiles.SPEC), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(spec));
     }
 
@@ -184,7 +228,7 @@ public class SparkTrainer {
         }
     }
 
-    private Trainer.Result collect(Path run, SparkAppHandle app) {
+    private TrainingOutcome collect(Path run, SparkAppHandle app) {
         SparkRunProgress progress = readProgress(run).orElse(null);
         if (!Files.exists(run.resolve(SparkRunFiles.SUCCESS))) {
             throw new SparkJobFailedException(failure(progress, app, run));
@@ -200,7 +244,14 @@ public class SparkTrainer {
         } catch (IOException | RuntimeException e) {
             throw new SparkJobFailedException("the Spark job's model.zip does not load: " + e.getMessage());
         }
-        return new Trainer.Result(network, last, last, progress.history(), Trainer.StopReason.EPOCHS);
+        if (progress.vocabulary().size() != network.layerInputSize(0)
+                || progress.trainCounts().size() != progress.vocabulary().size()) {
+            throw new SparkJobFailedException("the Spark job's vocabulary (" + progress.vocabulary().size()
+                    + " characters, " + progress.trainCounts().size() + " counts) does not match its model's input ("
+                    + network.layerInputSize(0) + ")");
+        }
+        return new TrainingOutcome(new Trainer.Result(network, last, last, progress.history(), Trainer.StopReason.EPOCHS),
+                progress.vocabulary(), progress.trainCounts());
     }
 
     /** The job's own reason when it wrote one, otherwise the launcher state and the driver log's last lines. */
@@ -254,7 +305,7 @@ public class SparkTrainer {
     }
 
     private static SparkOptions options(TrainingSchedule schedule) {
-        return schedule.spark() != null ? schedule.spark() : new SparkOptions(null, null, null, null, null);
+        return schedule.spark() != null ? schedule.spark() : new SparkOptions(null, null, null, null, null, null);
     }
 
     private static String blankToNull(String value) {

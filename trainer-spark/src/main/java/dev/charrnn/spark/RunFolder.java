@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -38,9 +37,23 @@ final class RunFolder {
         return dir.toString();
     }
 
-    String readText(String name) throws IOException {
-        try (InputStream in = fs.open(new Path(dir, name))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    /** The folder's own name, for files the run keeps elsewhere. */
+    String name() {
+        return dir.getName();
+    }
+
+    /** The URI of a file or folder inside this one. */
+    String child(String name) {
+        return new Path(dir, name).toString();
+    }
+
+    /** Best effort: a run's scratch files must not outlive it, but their removal failing is no failure. */
+    static void deleteQuietly(String uri, Configuration hadoop) {
+        try {
+            Path path = new Path(uri);
+            path.getFileSystem(hadoop).delete(path, true);
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(RunFolder.class).warn("could not delete {}: {}", uri, e.toString());
         }
     }
 

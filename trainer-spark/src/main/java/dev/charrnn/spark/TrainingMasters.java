@@ -4,8 +4,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
+import org.deeplearning4j.spark.impl.repartitioner.EqualRepartitioner;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
@@ -22,24 +22,21 @@ final class TrainingMasters {
     }
 
     /**
+     * @param examplesPerFile examples in each window file, the objects the masters split among workers
      * @param driverHost the driver's address: the root of the gradient-sharing mesh unless the run
      *                   names a network mask to pick the interface by
      */
-    static TrainingMaster<?, ?> create(SparkRunSpec run, boolean localMaster, String driverHost) {
+    static TrainingMaster<?, ?> create(SparkRunSpec run, int examplesPerFile, String driverHost) {
         int batch = run.spec().batchSize();
         long seed = run.spec().seed();
         return switch (run.trainingMaster()) {
             case PARAMETER_AVERAGING -> {
-                ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(1)
+                yield new ParameterAveragingTrainingMaster.Builder(examplesPerFile)
                         .batchSizePerWorker(batch)
                         .averagingFrequency(run.averagingFrequency())
                         .workerPrefetchNumBatches(2)
                         .rngSeed(seed)
-                        .rddTrainingApproach(approach(run, localMaster));
-                if (run.exportDirectory() != null) {
-                    builder.exportDirectory(run.exportDirectory());
-                }
-                yield builder.build();
+                        .build();
             }
             case SHARED_GRADIENTS -> {
                 VoidConfiguration.VoidConfigurationBuilder mesh = VoidConfiguration.builder().unicastPort(SHARED_GRADIENTS_PORT);
@@ -48,16 +45,15 @@ final class TrainingMasters {
                 } else {
                     mesh.controllerAddress(address(driverHost));
                 }
-                SharedTrainingMaster.Builder builder = new SharedTrainingMaster.Builder(mesh.build(), 1)
+                // One partition per worker: DL4J's default makes one per file, and a task that starts after
+                // its executor's training wrapper finished waits for it forever (seen on local[2])
+                yield new SharedTrainingMaster.Builder(mesh.build(), examplesPerFile)
+                        .repartitioner(new EqualRepartitioner())
                         .batchSizePerWorker(batch)
                         .workersPerNode(1)
                         .thresholdAlgorithm(new AdaptiveThresholdAlgorithm(1e-3))
                         .rngSeed(seed)
-                        .rddTrainingApproach(approach(run, localMaster));
-                if (run.exportDirectory() != null) {
-                    builder.exportDirectory(run.exportDirectory());
-                }
-                yield builder.build();
+                        .build();
             }
         };
     }
@@ -69,13 +65,5 @@ final class TrainingMasters {
             throw new IllegalStateException("cannot resolve the driver host " + host
                     + "; give the run a networkMask for gradient sharing", e);
         }
-    }
-
-    /**
-     * Export (DL4J's default) stages minibatches under the default Hadoop file system, which on a
-     * cluster must be shared (HDFS/S3): without an export directory a cluster run uses Direct.
-     */
-    private static RDDTrainingApproach approach(SparkRunSpec run, boolean localMaster) {
-        return run.exportDirectory() != null || localMaster ? RDDTrainingApproach.Export : RDDTrainingApproach.Direct;
     }
 }

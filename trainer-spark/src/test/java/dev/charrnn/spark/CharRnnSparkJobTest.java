@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
@@ -88,6 +89,66 @@ class CharRnnSparkJobTest {
                 SamplingParams.simple("The ", 200, 0.8, 3));
         assertEquals(200, sample.codePointCount(0, sample.length()));
         assertTrue(sample.contains(" "), "words: " + sample);
+    }
+
+    /**
+     * A corpus the cluster reads itself: a folder of two files with characters of 1-4 bytes, read in
+     * ranges of 4 KB so that cuts fall inside characters and examples start in many ranges.
+     */
+    @Test
+    void trainsOnACorpusFolderReadInRanges() throws Exception {
+        String first = SparkJobFixtures.corpus(14_000, 5).replace("cat", "chat é").replace("dog", "犬");
+        String second = SparkJobFixtures.corpus(10_000, 6).replace("birds", "birds 🐦");
+        Path books = Files.createDirectories(dir.resolve("books"));
+        Files.writeString(books.resolve("part-1.txt"), first);
+        Files.writeString(books.resolve("part-2.txt"), second);
+        Path runDir = Files.createDirectories(dir.resolve("run"));
+        SparkRunSpec run = SparkJobFixtures.onStorage("from-storage", SparkJobFixtures.tinySpec(CellType.LSTM), 1,
+                SparkTrainingMaster.PARAMETER_AVERAGING, books.toUri().toString(), 4096);
+        SparkJobFixtures.runFolder(runDir, null, run);
+
+        SparkRunProgress outcome = CharRnnSparkJob.run(sc, runDir.toString());
+
+        assertEquals(SparkRunProgress.SUCCEEDED, outcome.state(), outcome.error());
+        EncodedText whole = EncodedText.of(first + second, run.validationFraction());
+        assertEquals(whole.vocabulary().codePoints(), outcome.vocabulary(), "every character, 🐦 and 犬 included");
+        assertEquals(java.util.Arrays.stream(whole.trainCounts()).boxed().toList(), outcome.trainCounts(),
+                "counts of the training split, the tail held out");
+        assertTrue(outcome.last().valBpc() < outcome.initialValBpc() - 0.5, "validation loss fell clearly: " + outcome);
+        MultiLayerNetwork model = ModelSerializer.restoreMultiLayerNetwork(runDir.resolve(SparkRunFiles.MODEL).toFile(), true);
+        assertEquals(outcome.last().valBpc(), Evaluator.bitsPerChar(model, whole, 8, 25), 1e-4,
+                "validated on the corpus's last tenth");
+        assertFalse(Files.exists(runDir.resolve("windows")), "the staged training windows are removed");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "missing.txt | | 2000 | missing.txt does not exist",
+            "latin1.txt  | café au lait | 2000 | not valid UTF-8",
+            "short.txt   | Just a few words. | 2000 | too short",
+            "wide.txt    | abcdefghijklmnopqrstuvwxyz | 10 | 26 distinct characters; the limit is 10"})
+    void aCorpusTheJobCannotUseFailsTheRunWithTheReason(String name, String content, int maxVocabulary, String reason)
+            throws Exception {
+        Path corpus = dir.resolve(name);
+        if (content != null) {
+            String text = content.repeat(name.startsWith("wide") ? 200 : 1);
+            Files.write(corpus, name.startsWith("latin1") ? text.getBytes(StandardCharsets.ISO_8859_1)
+                    : text.getBytes(StandardCharsets.UTF_8));
+        }
+        Path runDir = Files.createDirectories(dir.resolve("run"));
+        SparkRunSpec spec = SparkJobFixtures.onStorage("refused", SparkJobFixtures.tinySpec(CellType.LSTM), 1,
+                SparkTrainingMaster.PARAMETER_AVERAGING, corpus.toString(), 1 << 20);
+        SparkRunSpec run = new SparkRunSpec(spec.modelName(), spec.spec(), spec.epochs(), spec.validationFraction(),
+                spec.trainingMaster(), spec.averagingFrequency(), spec.windowsPerExample(), null, null,
+                spec.corpusUri(), spec.splitBytes(), spec.maxValidationChars(), maxVocabulary);
+        SparkJobFixtures.runFolder(runDir, null, run);
+
+        SparkRunProgress outcome = CharRnnSparkJob.run(sc, runDir.toString());
+
+        assertEquals(SparkRunProgress.FAILED, outcome.state());
+        assertTrue(outcome.error().contains(reason), outcome.error());
+        assertFalse(Files.exists(runDir.resolve(SparkRunFiles.SUCCESS)));
+        assertFalse(Files.exists(runDir.resolve(SparkRunFiles.MODEL)));
     }
 
     @Test

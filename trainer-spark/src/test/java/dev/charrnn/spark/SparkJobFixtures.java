@@ -43,8 +43,14 @@ final class SparkJobFixtures {
     }
 
     static SparkRunSpec run(String name, ModelSpec spec, int epochs, SparkTrainingMaster master) {
+        return onStorage(name, spec, epochs, master, null, 32L << 20);
+    }
+
+    /** A run on a corpus the job reads from {@code corpusUri} (null: corpus.txt), in ranges of {@code splitBytes}. */
+    static SparkRunSpec onStorage(String name, ModelSpec spec, int epochs, SparkTrainingMaster master, String corpusUri,
+                                  long splitBytes) {
         return new SparkRunSpec(name, spec, epochs, 0.1, master, SparkRunSpec.DEFAULT_AVERAGING_FREQUENCY,
-                SparkRunSpec.DEFAULT_WINDOWS_PER_EXAMPLE, null, null);
+                SparkRunSpec.DEFAULT_WINDOWS_PER_EXAMPLE, null, null, corpusUri, splitBytes, 1_000_000, 2000);
     }
 
     static Path runFolder(Path dir, String corpus, SparkRunSpec run) throws IOException {

@@ -47,7 +47,8 @@ class SparkLauncherIT {
     }
 
     private static List<String> sparkSettings() {
-        return List.of("charrnn.spark.home=" + Path.of(System.getProperty("charrnn.sparkHome")).toAbsolutePath(),
+        return List.of("charrnn.spark.corpus-roots=" + work.resolve("shared").toUri(),
+                "charrnn.spark.home=" + Path.of(System.getProperty("charrnn.sparkHome")).toAbsolutePath(),
                 "charrnn.spark.job-jar=" + Path.of(System.getProperty("charrnn.jobJar")).toAbsolutePath(),
                 "charrnn.spark.master=local[2]",
                 "charrnn.spark.driver-memory=1g",
@@ -93,6 +94,37 @@ class SparkLauncherIT {
         assertTrue(score.toString().contains("bitsPerChar"), score.toString());
     }
 
+    /** A corpus the service never holds: a folder on storage the cluster reads, named by URI. */
+    @Test
+    void trainsFromACorpusOnSharedStorage() throws Exception {
+        Path books = Files.createDirectories(work.resolve("shared").resolve("books"));
+        Files.writeString(books.resolve("a.txt"), SparkJobFixtures.corpus(9_000, 8).replace("sang", "sang ♪"));
+        Files.writeString(books.resolve("b.txt"), SparkJobFixtures.corpus(7_000, 9));
+        String job = service.send("POST", "/api/training-jobs", "application/json",
+                trainingJson("from-storage", 1, "\"corpusUri\":\"" + books.toUri() + "\""), 202).get("id").asText();
+
+        List<ServiceProcess.Event> events = service.events(job);
+
+        JsonNode done = events.get(events.size() - 1).data();
+        assertEquals("SUCCEEDED", done.get("state").asText(), done.toString());
+        JsonNode model = service.send("GET", "/api/models/from-storage", null, null, 200);
+        assertTrue(model.get("vocabulary").toString().contains(String.valueOf("♪".codePointAt(0))), model.toString());
+        JsonNode generated = service.send("POST", "/api/models/from-storage/generate", "application/json",
+                "{\"prime\":\"The \",\"length\":40,\"seed\":5}", 200);
+        assertEquals(40, generated.get("samples").get(0).get("text").asText().codePointCount(0,
+                generated.get("samples").get(0).get("text").asText().length()));
+    }
+
+    @Test
+    void aCorpusUriOutsideTheCorpusRootsIsRefused() throws Exception {
+        String root = work.resolve("shared").toUri().toString().replaceAll("/+$", "");
+        for (String uri : List.of("file:///etc/passwd", root + "/../ok/corpora/x.txt", root + "-elsewhere/x.txt")) {
+            JsonNode refused = service.send("POST", "/api/training-jobs", "application/json",
+                    trainingJson("escape", 1, "\"corpusUri\":\"" + uri + "\""), 400);
+            assertTrue(refused.toString().contains("not under a corpus root"), refused.toString());
+        }
+    }
+
     @Test
     void aRunTheClusterCannotReadEndsFailedWithTheReason() throws Exception {
         String job = submit(blind, "unreachable", 1);
@@ -102,7 +134,7 @@ class SparkLauncherIT {
         JsonNode done = events.get(events.size() - 1).data();
         assertEquals("FAILED", done.get("state").asText(), done.toString());
         String error = done.get("error").asText();
-        assertTrue(error.contains("cannot read the corpus") && error.contains("nonexistent-shared-storage"), error);
+        assertTrue(error.contains("cannot read the spec") && error.contains("nonexistent-shared-storage"), error);
         blind.send("GET", "/api/models/unreachable", null, null, 404);
         try (Stream<Path> runs = Files.list(blind.work.resolve("spark-runs"))) {
             Path run = runs.findFirst().orElseThrow();
@@ -143,10 +175,15 @@ class SparkLauncherIT {
     private static String submit(ServiceProcess target, String model, int epochs) throws Exception {
         String corpus = SparkJobFixtures.corpus(16_000, 3);
         String corpusId = target.send("POST", "/api/corpora", "text/plain", corpus, 201).get("id").asText();
-        return target.send("POST", "/api/training-jobs", "application/json", "{\"corpusId\":\"" + corpusId
-                + "\",\"modelName\":\"" + model + "\",\"spec\":{\"cell\":\"LSTM\",\"layers\":1,\"hiddenSize\":32,"
+        return target.send("POST", "/api/training-jobs", "application/json", "{\"corpusId\":\"" + corpusId + "\","
+                + trainingJson(model, epochs, "").substring(1), 202).get("id").asText();
+    }
+
+    /** A small LSTM on Spark; {@code sparkExtra} adds fields to schedule.spark. */
+    private static String trainingJson(String model, int epochs, String sparkExtra) {
+        return "{\"modelName\":\"" + model + "\",\"spec\":{\"cell\":\"LSTM\",\"layers\":1,\"hiddenSize\":32,"
                 + "\"seqLength\":25,\"batchSize\":8,\"learningRate\":0.01,\"seed\":3},\"schedule\":{\"engine\":\"spark\","
-                + "\"epochs\":" + epochs + ",\"spark\":{\"trainingMaster\":\"parameter-averaging\",\"averagingFrequency\":3}}}", 202)
-                .get("id").asText();
+                + "\"epochs\":" + epochs + ",\"spark\":{\"trainingMaster\":\"parameter-averaging\",\"averagingFrequency\":3"
+                + (sparkExtra.isEmpty() ? "" : "," + sparkExtra) + "}}}";
     }
 }
