@@ -14,7 +14,8 @@ public record ModelMetadata(
         List<Integer> vocabulary,
         @Schema(description = "How often each vocabulary entry occurs in the training split (starts samples with no prime)")
         List<Long> charCounts,
-        @Schema(description = "Corpus the model was trained on", example = "3f2a9c0d41b7e855") String corpusId,
+        @Schema(description = "Corpus the model was trained on; null for a Spark job on schedule.spark.corpusUri",
+                example = "3f2a9c0d41b7e855") String corpusId,
         @Schema(description = "Number of trainable parameters", example = "33600") long parameters,
         @Schema(description = "Final training metrics") TrainingMetrics metrics,
         @Schema(description = "Metrics recorded at each evaluation") List<TrainingMetrics> history,

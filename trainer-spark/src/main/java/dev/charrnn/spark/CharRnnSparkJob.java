@@ -87,7 +87,9 @@ public final class CharRnnSparkJob {
             ranges = CorpusRange.plan(corpus, sc.hadoopConfiguration(), run.splitBytes());
             scan = CorpusScan.run(sc, ranges, hadoop);
         } catch (Exception e) {
-            return fail(folder, nothingYet, "cannot read the corpus " + corpus + ": " + rootMessage(e));
+            String reason = rootMessage(e);
+            return fail(folder, nothingYet, reason.contains(corpus) ? reason
+                    : "cannot read the corpus " + corpus + ": " + reason);
         }
         try {
             return new Training(sc, folder, run, scan, ranges, hadoop, windowDir).execute();

@@ -116,6 +116,20 @@ class SparkLauncherIT {
     }
 
     @Test
+    void aCorpusUriThatDoesNotExistEndsFailedWithThatReason() throws Exception {
+        String missing = work.resolve("shared").toUri().toString().replaceAll("/+$", "") + "/no-such-books/";
+        String job = service.send("POST", "/api/training-jobs", "application/json",
+                trainingJson("missing-books", 1, "\"corpusUri\":\"" + missing + "\""), 202).get("id").asText();
+
+        List<ServiceProcess.Event> events = service.events(job);
+
+        JsonNode done = events.get(events.size() - 1).data();
+        assertEquals("FAILED", done.get("state").asText(), done.toString());
+        assertTrue(done.get("error").asText().contains("the corpus " + missing + " does not exist"), done.toString());
+        service.send("GET", "/api/models/missing-books", null, null, 404);
+    }
+
+    @Test
     void aCorpusUriOutsideTheCorpusRootsIsRefused() throws Exception {
         String root = work.resolve("shared").toUri().toString().replaceAll("/+$", "");
         for (String uri : List.of("file:///etc/passwd", root + "/../ok/corpora/x.txt", root + "-elsewhere/x.txt")) {
