@@ -121,6 +121,30 @@ class CharRnnSparkJobTest {
         assertFalse(Files.exists(runDir.resolve("windows")), "the staged training windows are removed");
     }
 
+    /** The held-out tail is capped (the driver evaluates it every epoch); the cap comes off the end. */
+    @Test
+    void theHeldOutTailIsCappedAtMaxValidationChars() throws Exception {
+        String corpus = SparkJobFixtures.corpus(24_000, 12);
+        SparkRunSpec uncapped = SparkJobFixtures.run("capped", SparkJobFixtures.tinySpec(CellType.RNN), 1,
+                SparkTrainingMaster.PARAMETER_AVERAGING);
+        SparkRunSpec run = new SparkRunSpec(uncapped.modelName(), uncapped.spec(), 1, 0.1, uncapped.trainingMaster(),
+                uncapped.averagingFrequency(), uncapped.windowsPerExample(), null, null, null, uncapped.splitBytes(),
+                500, 2000);
+        SparkJobFixtures.runFolder(dir, corpus, run);
+
+        SparkRunProgress outcome = CharRnnSparkJob.run(sc, dir.toString());
+
+        assertEquals(SparkRunProgress.SUCCEEDED, outcome.state(), outcome.error());
+        EncodedText whole = EncodedText.of(corpus, 0.1);
+        int[] all = whole.symbols();
+        EncodedText tail = new EncodedText(whole.vocabulary(), java.util.Arrays.copyOfRange(all, all.length - 500,
+                all.length), 0);
+        MultiLayerNetwork model = ModelSerializer.restoreMultiLayerNetwork(dir.resolve(SparkRunFiles.MODEL).toFile(), true);
+        assertEquals(outcome.last().valBpc(), Evaluator.bitsPerChar(model, tail, 8, 25), 1e-4, "measured on the last 500");
+        assertEquals(all.length - 500L, outcome.trainCounts().stream().mapToLong(Long::longValue).sum(),
+                "everything before the tail trains");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "missing.txt | | 2000 | missing.txt does not exist",
