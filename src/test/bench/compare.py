@@ -85,6 +85,14 @@ def report(cell, pairs):
         ratios = sorted(o / q for o, q in zip(ours, peer))
         print("%-28s %12.4g %12.4g   %.2f / %.2f / %.2f" % (label, statistics.median(ours), statistics.median(peer),
                                                           ratios[0], statistics.median(ratios), ratios[-1]))
+    contended = ["run %d %s" % (i + 1, side) for i, p in enumerate(pairs) for side in ("ours", "peer")
+                 if p[side].get("contended")]
+    print("%-28s %s" % ("contended timings", ", ".join(contended) if contended else "none (other and steal <= 0.1 core)"))
+    clean = [p for p in pairs if not p["ours"].get("contended") and not p["peer"].get("contended")]
+    if contended and clean:
+        ratios = sorted(p["ours"]["train_chars_per_s"] / p["peer"]["train_chars_per_s"] for p in clean)
+        print("%-28s %.2f / %.2f / %.2f over %d uncontended pairs" % ("train ratio, uncontended", ratios[0],
+                                                                   statistics.median(ratios), ratios[-1], len(clean)))
     for key in ("p50_ms", "p99_ms"):
         values = sorted(p["ours"].get(key, float("nan")) for p in pairs)
         print("%-28s %12.4g   (ours only; min %.4g, max %.4g)" % (key, statistics.median(values), values[0], values[-1]))

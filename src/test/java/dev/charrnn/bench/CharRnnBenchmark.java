@@ -66,6 +66,8 @@ public final class CharRnnBenchmark {
                 .withStatsEvery(Integer.parseInt(a.getOrDefault("stats-every", "10")));
 
         long[] timing = new long[2];
+        Map<String, CpuWindow.Contention> contention = new LinkedHashMap<>();
+        CpuWindow[] trainWindow = new CpuWindow[1];
         double[] lastLosses = new double[10];
         long start = System.nanoTime();
         Trainer.Result result = Trainer.train(data, spec, TrainingSchedule.iterations(budget, 0.1, Integer.MAX_VALUE),
@@ -73,10 +75,12 @@ public final class CharRnnBenchmark {
                     @Override
                     public void onIteration(TrainingMetrics m) {
                         if (m.iteration() == WARMUP_ITERS) {
+                            trainWindow[0] = new CpuWindow();
                             timing[0] = System.nanoTime();
                         }
                         if (m.iteration() == WARMUP_ITERS + iters) {
                             timing[1] = System.nanoTime();
+                            contention.put("train", trainWindow[0].close());
                             System.out.printf("Phase A: %d timed iters -> %.0f train chars/s, loss %.4f%n", iters,
                                     (double) batch * seq * iters / ((timing[1] - timing[0]) / 1e9), m.trainLoss());
                         }
@@ -102,9 +106,9 @@ public final class CharRnnBenchmark {
         int stepThreads = Integer.parseInt(a.getOrDefault("step-threads",
                 String.valueOf(Runtime.getRuntime().availableProcessors())));
         double cpsB1 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, 1, warmup, warmupSeconds,
-                stepThreads);
+                stepThreads, contention, "sample_b1");
         double cpsB16 = timedSample(compiled, data.vocabulary(), data.trainCounts(), sampleLen, streams, warmup,
-                warmupSeconds, stepThreads);
+                warmupSeconds, stepThreads, contention, "sample_b16");
         System.out.printf("Phase C: sampling b1 %.0f chars/s | b%d %.0f total chars/s%n", cpsB1, streams, cpsB16);
 
         int clients = Integer.parseInt(a.getOrDefault("clients", "8"));
@@ -137,6 +141,10 @@ public final class CharRnnBenchmark {
         json.put("timed_iters", iters);
         json.put("train_seconds_total", round(trainSeconds, 2));
         json.put("seed", spec.seed());
+        // the peer's contention keys: CPU others and the hypervisor took during each timed window
+        json.put("cpu_other_cores", windows(contention, CpuWindow.Contention::other));
+        json.put("cpu_steal_cores", windows(contention, CpuWindow.Contention::steal));
+        json.put("contended", contention.values().stream().anyMatch(c -> c != null && c.suspect()));
         System.out.println(toJson(json));
     }
 
@@ -151,20 +159,41 @@ public final class CharRnnBenchmark {
      * decoding loop (compiled network, draws, stream bookkeeping), after an untimed warm-up.
      */
     private static double timedSample(InferenceNetwork network, CharVocabulary vocabulary, long[] counts, int length,
-                                      int streams, int warmup, double warmupSeconds, int stepThreads) {
+                                      int streams, int warmup, double warmupSeconds, int stepThreads,
+                                      Map<String, CpuWindow.Contention> contention, String window) {
         try (Gang gang = new Gang(stepThreads, "bench-step")) {
             long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
             do {
                 Sampler.sample(network, vocabulary, counts, params(warmup, streams, 2), (s, t) -> { }, gang);
             } while (System.nanoTime() < warmUntil);
+            CpuWindow cpu = new CpuWindow();
             long t0 = System.nanoTime();
             Sampler.sample(network, vocabulary, counts, params(length, streams, 1), (s, t) -> { }, gang);
-            return (double) length * streams / ((System.nanoTime() - t0) / 1e9);
+            double charsPerSecond = (double) length * streams / ((System.nanoTime() - t0) / 1e9);
+            contention.put(window, cpu.close());
+            return charsPerSecond;
         }
     }
 
     private static SamplingParams params(int length, int streams, long seed) {
         return new SamplingParams("\n", length, 1.0, null, null, seed, List.of(), streams, false);
+    }
+
+    /** One figure per timed window as a JSON object, null where it could not be measured. */
+    private static RawJson windows(Map<String, CpuWindow.Contention> contention,
+                                  java.util.function.ToDoubleFunction<CpuWindow.Contention> figure) {
+        StringBuilder out = new StringBuilder("{");
+        contention.forEach((window, c) -> out.append(out.length() > 1 ? ", " : "").append('"').append(window)
+                .append("\": ").append(c == null ? "null" : String.valueOf(figure.applyAsDouble(c))));
+        return new RawJson(out.append('}').toString());
+    }
+
+    /** A value written into the JSON line as it is (an object), not as a string. */
+    private record RawJson(String json) {
+        @Override
+        public String toString() {
+            return json;
+        }
     }
 
     private static Map<String, String> parse(String[] argv) {
