@@ -6,7 +6,13 @@ set -euo pipefail
 home=${1:-/opt/char-rnn-service}
 scratch=$(mktemp -d)
 java -Djarmode=tools -jar "$home/app.jar" extract --destination "$home/extracted"
-(cd "$scratch" && java -XX:ArchiveClassesAtExit="$home/app.jsa" -Dspring.context.exit=onRefresh \
+# the same module options as entrypoint.sh, which the archive must match
+vector=()
+if java --list-modules 2>/dev/null | grep -q '^jdk.incubator.vector'; then
+  vector=(--add-modules jdk.incubator.vector)
+fi
+(cd "$scratch" && java "${vector[@]}" -XX:ArchiveClassesAtExit="$home/app.jsa" \
+  -Dspring.context.exit=onRefresh \
   -jar "$home/extracted/app.jar" --charrnn.storage.models-dir="$scratch/models" \
   --charrnn.storage.corpora-dir="$scratch/corpora" > "$scratch/run.log" 2>&1) \
   || { cat "$scratch/run.log"; exit 1; }

@@ -29,7 +29,15 @@ else
   app=(-jar "$home/app.jar")
 fi
 
+# The Vector API kernel of batched generation (model/inference/VectorKernels), when this runtime has
+# the module; without it the service runs the auto-vectorized kernel (same results).
+vector=()
+if java --list-modules 2>/dev/null | grep -q '^jdk.incubator.vector'; then
+  vector=(--add-modules jdk.incubator.vector)
+fi
+
 exec java \
+  "${vector[@]}" \
   -Xmx"${heap}" \
   -Dorg.bytedeco.javacpp.maxbytes="${offheap}" \
   -Dorg.bytedeco.javacpp.maxphysicalbytes="${physical}" \

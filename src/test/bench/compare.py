@@ -36,7 +36,9 @@ def main():
     os.makedirs(os.path.join(ROOT, "target", "bench"), exist_ok=True)
     log = open(os.path.join(ROOT, "target", "bench", "results.jsonl"), "a")
     common = ["--corpus", args.corpus, "--budget-iters", args.budget_iters] + extra
-    ours_cmd = ["java", "-Xmx2g", "-cp", classpath, "dev.charrnn.bench.CharRnnBenchmark"]
+    # as the service runs (entrypoint.sh, spring-boot:run): with the Vector API kernel of batched generation
+    ours_cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", "-cp", classpath,
+                "dev.charrnn.bench.CharRnnBenchmark"]
     peer_cmd = ["/usr/bin/python3", args.peer]
     for cell in args.cells.split(","):
         pairs = []

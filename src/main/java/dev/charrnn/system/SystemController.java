@@ -7,6 +7,8 @@ import org.springframework.web.bind.annotation.RestController;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
+import dev.charrnn.model.inference.InferenceNetwork;
+
 @RestController
 @Tag(name = "System", description = "Backend, devices, threads, memory, versions")
 public class SystemController {
@@ -22,7 +24,8 @@ public class SystemController {
     public SystemInfo system() {
         Runtime runtime = Runtime.getRuntime();
         return new SystemInfo(nd4j.backend(), nd4j.backendClass(), nd4j.deviceCount(), nd4j.ompThreads(),
-                nd4j.blasThreads(), nd4j.stepThreads(), nd4j.blasVendor(), runtime.availableProcessors(),
+                nd4j.blasThreads(), nd4j.stepThreads(), nd4j.blasVendor(), InferenceNetwork.generationKernel(),
+                runtime.availableProcessors(),
                 new SystemInfo.Memory(runtime.totalMemory() - runtime.freeMemory(), runtime.maxMemory(),
                         nd4j.offHeapBytes(), nd4j.maxOffHeapBytes(), nd4j.physicalBytes(), nd4j.maxPhysicalBytes()),
                 new SystemInfo.Versions(System.getProperty("java.version"),

@@ -14,6 +14,9 @@ public record SystemInfo(
         @Schema(description = "Threads that share each step of the recurrent layers (charrnn.compute.step-threads)",
                 example = "2") int stepThreads,
         @Schema(example = "OPENBLAS") String blasVendor,
+        @Schema(description = "The multiply-add kernel of batched generation: the Vector API one when the JVM runs "
+                + "with --add-modules jdk.incubator.vector, else the auto-vectorized one",
+                example = "vector API, 16 float lanes") String generationKernel,
         @Schema(description = "CPU cores the JVM sees", example = "2") int availableProcessors,
         Memory memory,
         Versions versions,

@@ -150,6 +150,8 @@ class ServiceOverHttpTest {
         JsonNode system = json.readTree(send(get("/api/system"), 200));
         assertThat(system.get("backend").asString()).isEqualTo("CPU");
         assertThat(system.get("versions").get("deeplearning4j").asString()).isEqualTo("1.0.0-M2.1");
+        assertThat(system.get("generationKernel").asString()).as("surefire runs with the Vector API module")
+                .startsWith("vector API, ");
     }
 
     @Test

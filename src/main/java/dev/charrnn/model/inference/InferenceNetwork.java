@@ -190,4 +190,9 @@ public final class InferenceNetwork {
             return states[layer].clone();
         }
     }
+
+    /** Which multiply-add kernel batched generation uses (see {@link VectorKernels}). */
+    public static String generationKernel() {
+        return Kernels.description();
+    }
 }

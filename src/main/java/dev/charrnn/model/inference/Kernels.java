@@ -14,7 +14,19 @@ final class Kernels {
      */
     static final int ROW_BLOCK = 8;
 
+    /**
+     * True when the JVM was started with {@code --add-modules jdk.incubator.vector}: then batches of
+     * four or more rows take {@link VectorKernels}, whose class is never loaded otherwise.
+     */
+    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
     private Kernels() {
+    }
+
+    /** Which kernel batched generation uses, for /api/system. */
+    static String description() {
+        return VECTOR_API ? "vector API, " + VectorKernels.lanes() + " float lanes"
+                : "auto-vectorized (start the JVM with --add-modules jdk.incubator.vector for the faster kernel)";
     }
 
     /**
@@ -26,6 +38,15 @@ final class Kernels {
      * two rows per pass, the JIT no longer vectorizes; tiling the columns measured slower.)
      */
     static void accumulate(float[][] acc, float[][] x, int from, int to, int k, float[][] w, int c0, int c1) {
+        if (VECTOR_API && to - from >= 4) {
+            VectorKernels.accumulate(acc, x, from, to, k, w, c0, c1);
+        } else {
+            accumulateScalar(acc, x, from, to, k, w, c0, c1);
+        }
+    }
+
+    /** The auto-vectorized kernel: the only one without the Vector API, and for fewer than four rows. */
+    static void accumulateScalar(float[][] acc, float[][] x, int from, int to, int k, float[][] w, int c0, int c1) {
         for (int r0 = from; r0 < to; r0 += ROW_BLOCK) {
             accumulateBlock(acc, x, r0, Math.min(to, r0 + ROW_BLOCK), k, w, c0, c1);
         }

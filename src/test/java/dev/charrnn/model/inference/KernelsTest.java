@@ -11,6 +11,47 @@ class KernelsTest {
         return Math.abs(value - exact) / Math.ulp((float) Math.max(Math.abs(exact), Float.MIN_NORMAL));
     }
 
+    /**
+     * The Vector API kernel gives the scalar kernel's floats bit for bit, whatever the rows (groups of
+     * four and the rest) and columns (whole vector pairs and a tail), so a stream's numbers do not
+     * depend on the JVM's flags or on its batch. Surefire runs with the module; without it, skipped.
+     */
+    @Test
+    void theVectorKernelGivesTheScalarKernelsFloatsBitForBit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.VECTOR_API,
+                "the JVM runs without --add-modules jdk.incubator.vector: only the scalar kernel is in use");
+        java.util.Random random = new java.util.Random(5);
+        int k = 37;
+        float[][] w = new float[k][301];
+        for (float[] row : w) {
+            for (int c = 0; c < row.length; c++) {
+                row[c] = (float) random.nextGaussian();
+            }
+        }
+        for (int rows : new int[] {4, 5, 7, 8, 16, 17}) {
+            float[][] x = new float[rows][k];
+            float[][] scalar = new float[rows][301];
+            for (int r = 0; r < rows; r++) {
+                for (int i = 0; i < k; i++) {
+                    x[r][i] = (float) random.nextGaussian();
+                }
+                for (int c = 0; c < 301; c++) {
+                    scalar[r][c] = (float) random.nextGaussian();
+                }
+            }
+            float[][] vector = new float[rows][];
+            for (int r = 0; r < rows; r++) {
+                vector[r] = scalar[r].clone();
+            }
+            Kernels.accumulateScalar(scalar, x, 0, rows, k, w, 3, 299);
+            VectorKernels.accumulate(vector, x, 0, rows, k, w, 3, 299);
+            for (int r = 0; r < rows; r++) {
+                assertThat(vector[r]).as("%s rows, row %s", rows, r).containsExactly(scalar[r]);
+            }
+        }
+        assertThat(VectorKernels.lanes()).isGreaterThanOrEqualTo(4);
+    }
+
     @Test
     void tanhIsWithinAFewFloatUlpsEverywhereAndSaturatesAtPlusMinusOne() {
         double worst = 0;
