@@ -25,21 +25,29 @@ final class VectorKernels {
         return L;
     }
 
-    /** Rows [from, to) in groups of four; the one to three left over take the scalar kernel. */
+    /**
+     * Rows [from, to) in groups of four over whole pairs of vectors; the one to three rows left
+     * over, and the columns short of a pair, take the scalar kernel (the same sums per element).
+     */
     static void accumulate(float[][] acc, float[][] x, int from, int to, int k, float[][] w, int c0, int c1) {
+        int vectorEnd = c0 + (c1 - c0) / (2 * L) * (2 * L);
         int r = from;
         for (; r + 3 < to; r += 4) {
-            rows4(acc[r], acc[r + 1], acc[r + 2], acc[r + 3], x[r], x[r + 1], x[r + 2], x[r + 3], k, w, c0, c1);
+            rows4(acc[r], acc[r + 1], acc[r + 2], acc[r + 3], x[r], x[r + 1], x[r + 2], x[r + 3], k, w, c0,
+                    vectorEnd);
         }
         if (r < to) {
-            Kernels.accumulateScalar(acc, x, r, to, k, w, c0, c1);
+            Kernels.accumulateScalar(acc, x, r, to, k, w, c0, vectorEnd);
+        }
+        if (vectorEnd < c1) {
+            Kernels.accumulateScalar(acc, x, from, to, k, w, vectorEnd, c1);
         }
     }
 
+    /** Four rows over columns [c0, c1), a whole number of vector pairs. */
     private static void rows4(float[] a0, float[] a1, float[] a2, float[] a3, float[] x0, float[] x1, float[] x2,
                               float[] x3, int k, float[][] w, int c0, int c1) {
-        int c = c0;
-        for (; c + 2 * L <= c1; c += 2 * L) {
+        for (int c = c0; c < c1; c += 2 * L) {
             FloatVector s00 = FloatVector.fromArray(S, a0, c);
             FloatVector s01 = FloatVector.fromArray(S, a0, c + L);
             FloatVector s10 = FloatVector.fromArray(S, a1, c);
@@ -73,22 +81,6 @@ final class VectorKernels {
             s21.intoArray(a2, c + L);
             s30.intoArray(a3, c);
             s31.intoArray(a3, c + L);
-        }
-        if (c < c1) { // columns short of two vectors: the same sums, one element at a time
-            tail(a0, x0, k, w, c, c1);
-            tail(a1, x1, k, w, c, c1);
-            tail(a2, x2, k, w, c, c1);
-            tail(a3, x3, k, w, c, c1);
-        }
-    }
-
-    private static void tail(float[] a, float[] x, int k, float[][] w, int c0, int c1) {
-        for (int c = c0; c < c1; c++) {
-            float s = a[c];
-            for (int i = 0; i < k; i++) {
-                s = Math.fma(x[i], w[i][c], s);
-            }
-            a[c] = s;
         }
     }
 }

@@ -75,8 +75,9 @@ public final class CorpusPassesBenchmark {
         Files.createDirectories(file.getParent());
         String block = SparkJobFixtures.corpus(1 << 20, 1).replace("birds", "oiseaux ✈").replace("cat", "chat é");
         long target = (long) megabytes << 20;
+        int blockBytes = block.getBytes(StandardCharsets.UTF_8).length;
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (long written = 0; written < target; written += block.getBytes(StandardCharsets.UTF_8).length) {
+            for (long written = 0; written < target; written += blockBytes) {
                 out.write(block);
             }
         }
