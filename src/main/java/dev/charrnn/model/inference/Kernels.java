@@ -5,7 +5,7 @@ package dev.charrnn.model.inference;
  * their inner loop into SIMD code, and so that each row's sums are taken in the same order
  * whatever else is in the batch: a stream gives the same numbers alone or batched.
  */
-final class Kernels {
+public final class Kernels {
 
     /**
      * Rows that share one pass over a tile of weights. 8, not 16: sixteen rows of accumulators for
@@ -37,7 +37,7 @@ final class Kernels {
      * not vectorize the inner loop, and the kernel runs 5x slower. Six beat four by 6%; eight, or
      * two rows per pass, the JIT no longer vectorizes; tiling the columns measured slower.)
      */
-    static void accumulate(float[][] acc, float[][] x, int from, int to, int k, float[][] w, int c0, int c1) {
+    public static void accumulate(float[][] acc, float[][] x, int from, int to, int k, float[][] w, int c0, int c1) {
         if (VECTOR_API && to - from >= 4) {
             VectorKernels.accumulate(acc, x, from, to, k, w, c0, c1);
         } else {
@@ -107,7 +107,7 @@ final class Kernels {
     }
 
     /** v[k] = tanh(v[k]) for k in [from, to). */
-    static void tanh(float[] v, int from, int to) {
+    public static void tanh(float[] v, int from, int to) {
         for (int k = from; k < to; k++) {
             v[k] = tanh(v[k]);
         }

@@ -165,12 +165,13 @@ public final class Blas {
             return new DoublePointer(array.data().addressPointer()).position(offset());
         }
 
-        /** Elements from (0, 0) to the end of the last row, for a row-major block. */
+        /** Elements from (0, 0) to the block's last element. */
         private long span() {
-            return (long) (rows - 1) * layout.leading + columns;
+            return layout.rowMajor ? (long) (rows - 1) * layout.leading + columns
+                    : (long) (columns - 1) * layout.leading + rows;
         }
 
-        /** The block's memory as a buffer from element (0, 0): bulk copies without a native call each. */
+        /** The block's memory as a buffer from element (0, 0) to its last: bulk copies without a native call each. */
         java.nio.FloatBuffer floatBuffer() {
             FloatPointer start = floats();
             return start.limit(start.position() + span()).asBuffer();

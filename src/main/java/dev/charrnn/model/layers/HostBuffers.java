@@ -18,6 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class HostBuffers {
 
     private double[][] slots = new double[16][];
+    private final float[][][] floatSlots = new float[16][][];
     private float[] floats = new float[0];
 
     /** A reusable array of at least {@code length} values in slot {@code slot} (contents undefined). */
@@ -28,6 +29,64 @@ final class HostBuffers {
             slots[slot] = buffer;
         }
         return buffer;
+    }
+
+    /** Reusable float rows, at least {@code rows} x {@code columns}, in float slot {@code slot} (contents undefined). */
+    float[][] floatMatrix(int slot, int rows, int columns) {
+        float[][] matrix = floatSlots[slot];
+        if (matrix == null || matrix.length < rows || matrix[0].length < columns) {
+            matrix = new float[rows][columns];
+            floatSlots[slot] = matrix;
+        }
+        return matrix;
+    }
+
+    /** Reads a row-major float block's rows into the first {@code block.columns} values of {@code rows}; returns them. */
+    static float[][] readRows(Blas.Block block, float[][] rows) {
+        java.nio.FloatBuffer buffer = block.floatBuffer();
+        int leading = block.layout.leading();
+        for (int r = 0; r < block.rows; r++) {
+            buffer.get(r * leading, rows[r], 0, block.columns);
+        }
+        return rows;
+    }
+
+    /** Writes the first {@code block.columns} values of {@code rows} into a row-major float block's rows. */
+    static void writeRows(float[][] rows, Blas.Block block) {
+        java.nio.FloatBuffer buffer = block.floatBuffer();
+        int leading = block.layout.leading();
+        for (int r = 0; r < block.rows; r++) {
+            buffer.put(r * leading, rows[r], 0, block.columns);
+        }
+    }
+
+    /**
+     * A float block as rows of floats: {@code rows[i][j]} is element (i, j), or (j, i) when
+     * {@code transposed}. Reuses {@code reuse} when its shape fits.
+     */
+    static float[][] floatRows(Blas.Block block, boolean transposed, float[][] reuse) {
+        int rows = transposed ? block.columns : block.rows;
+        int columns = transposed ? block.rows : block.columns;
+        float[][] out = reuse != null && reuse.length == rows && reuse[0].length == columns ? reuse
+                : new float[rows][columns];
+        java.nio.FloatBuffer buffer = block.floatBuffer();
+        int leading = block.layout.leading();
+        // the block's memory runs along its major dimension: copy those runs in bulk when they are out's rows
+        int runs = block.layout.rowMajor() ? block.rows : block.columns;
+        int length = block.layout.rowMajor() ? block.columns : block.rows;
+        boolean runsAreRows = block.layout.rowMajor() != transposed;
+        float[] run = runsAreRows ? null : new float[length];
+        for (int q = 0; q < runs; q++) {
+            if (runsAreRows) {
+                buffer.get(q * leading, out[q], 0, length);
+            } else {
+                buffer.get(q * leading, run, 0, length);
+                for (int i = 0; i < length; i++) {
+                    out[i][q] = run[i];
+                }
+            }
+        }
+        return out;
     }
 
     /** The values of an array in c order, in slot {@code slot}. */

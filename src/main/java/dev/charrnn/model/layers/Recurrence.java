@@ -2,23 +2,32 @@ package dev.charrnn.model.layers;
 
 import java.util.Arrays;
 
+import org.nd4j.linalg.api.buffer.DataType;
+
 import dev.charrnn.model.Gang;
+import dev.charrnn.model.inference.Kernels;
 
 /**
- * The step loops of a {@link FusedRecurrentLayer}, each step shared by the threads of a gang: thread
- * p owns the units [n*p/P, n*(p+1)/P) and computes, for every gate block, their columns of the
- * recurrent product (one single-threaded BLAS call per block) and their cell math. A step ends when
- * all threads are done, since the next step's product needs every unit's new state. On two cores
- * this beats one thread driving a two-threaded BLAS: the products take as long, and the cell math
- * runs on both cores instead of one.
+ * The step loops of a {@link FusedRecurrentLayer}, shared by the threads of a gang by batch rows:
+ * thread p runs every step for the rows [batch*p/P, batch*(p+1)/P). A row's recurrence needs only
+ * its own previous state, so the threads never wait for each other within a pass, and each keeps
+ * its rows' state in its own host arrays from one step to the next.
  *
- * <p>Host arrays are per thread and as wide as a full row; a thread only reads and writes the
- * positions of its own units. The backward pass shares the gradient accumulators the same way.
+ * <p>The recurrent product of a step, h' RW forward and dL/d(h RW) RW^T backward, is the part
+ * that costs: for float networks it runs in Java ({@link Kernels#accumulate}) on a float copy of
+ * RW (or RW^T) taken once per pass. OpenBLAS repacks RW at every call, which took as long as the
+ * product itself; the Java kernel, measured alone on a thread's [16, 256] x [256, gates*256],
+ * takes half BLAS's time. Double networks (the gradient checks) keep BLAS's dgemm.
  */
 final class Recurrence {
 
     /** One cell's arithmetic, for the units [u0, u1) of every row (see FusedRecurrentLayer). */
     interface Cell {
+        /** The cell's step math in float, or null: float passes then take the double loops too. */
+        default FloatCell floatCell() {
+            return null;
+        }
+
         int gates();
 
         int stateWidth();
@@ -53,21 +62,39 @@ final class Recurrence {
 
     private static final int STATE_A = 0, STATE_B = 1, GATES = 2, RECURRENT = 3, CACHE = 4, D_STATE = 5,
             D_OUTPUT = 6, PREVIOUS = 7, D_PROJECTION = 8, D_RECURRENT = 9, D_PREVIOUS = 10, CARRIED = 11, OUTPUT = 12;
+    private static final int PRODUCT_IN = 14, PRODUCT_OUT = 15; // float slots apart from FloatSteps'
 
     private final Cell cell;
+    private final FloatSteps floatSteps;
     private HostBuffers[] hosts = new HostBuffers[0];
+    /** RW [n, gates*n] and RW^T as float rows, for the Java product of float passes. */
+    private float[][] weights;
+    private float[][] weightsTransposed;
 
     Recurrence(Cell cell) {
         this.cell = cell;
+        this.floatSteps = cell.floatCell() == null ? null : new FloatSteps(cell, cell.floatCell());
     }
 
     /** Forward over every step; {@code keep}: also store gates and cache for a backward pass. */
     void forward(Gang gang, Shape s, Buffers buffers, double[] bias, boolean keep) {
         int parts = prepare(gang);
-        for (int t = 0; t < s.steps(); t++) {
-            int step = t;
-            gang.run(part -> forwardPart(s, buffers, bias, keep, step, part, parts));
+        float[][] rw = javaProduct(buffers) ? weights = HostBuffers.floatRows(buffers.recurrentWeights(), false, weights)
+                : null;
+        if (rw != null && floatSteps != null && s.mask() == null) {
+            float[] floatBias = new float[bias.length];
+            for (int k = 0; k < bias.length; k++) {
+                floatBias[k] = (float) bias[k];
+            }
+            gang.run(part -> {
+                Rows rows = rows(s, part, parts);
+                if (rows.count() > 0) {
+                    floatSteps.forward(s, buffers, floatBias, keep, rw, rows.from(), rows.count(), rows.host());
+                }
+            });
+            return;
         }
+        gang.run(part -> forwardRows(s, buffers, bias, keep, rw, rows(s, part, parts)));
     }
 
     /**
@@ -76,22 +103,44 @@ final class Recurrence {
      */
     double[] backward(Gang gang, Shape s, int end, Buffers pass, Gradients gradients, double[] hiddenNorms) {
         int parts = prepare(gang);
-        double[] dBias = new double[cell.gates() * s.n()];
-        double[][] squares = hiddenNorms == null ? null : new double[parts][s.steps()];
-        for (int t = s.steps() - 1; t >= end; t--) {
-            int step = t;
-            gang.run(part -> backwardPart(s, end, pass, gradients, dBias, squares, step, part, parts));
+        float[][] rwT = javaProduct(pass)
+                ? weightsTransposed = HostBuffers.floatRows(pass.recurrentWeights(), true, weightsTransposed) : null;
+        double[][] dBias = new double[parts][cell.gates() * s.n()];
+        double[] squares = hiddenNorms == null ? null : new double[s.steps()];
+        if (rwT != null && floatSteps != null && s.mask() == null && squares == null) {
+            gang.run(part -> {
+                Rows rows = rows(s, part, parts);
+                if (rows.count() > 0) {
+                    floatSteps.backward(s, end, pass, gradients, rwT, dBias[part], rows.from(), rows.count(), rows.host());
+                }
+            });
+        } else {
+            gang.run(part -> backwardRows(s, end, pass, gradients, rwT, dBias[part], squares, rows(s, part, parts)));
         }
         if (hiddenNorms != null) {
             for (int t = 0; t < s.steps(); t++) {
-                double sum = 0;
-                for (double[] partial : squares) {
-                    sum += partial[t];
-                }
-                hiddenNorms[t] = Math.sqrt(sum);
+                hiddenNorms[t] = Math.sqrt(squares[t]);
             }
         }
-        return dBias;
+        for (int p = 1; p < parts; p++) {
+            for (int k = 0; k < dBias[0].length; k++) {
+                dBias[0][k] += dBias[p][k];
+            }
+        }
+        return dBias[0];
+    }
+
+    /** A part's batch rows [from, from + count), with its host arrays. */
+    private record Rows(int from, int count, HostBuffers host) {
+    }
+
+    private Rows rows(Shape s, int part, int parts) {
+        int from = s.batch() * part / parts;
+        return new Rows(from, s.batch() * (part + 1) / parts - from, hosts[part]);
+    }
+
+    private static boolean javaProduct(Buffers buffers) {
+        return buffers.recurrentWeights().array.dataType() == DataType.FLOAT;
     }
 
     private int prepare(Gang gang) {
@@ -106,95 +155,119 @@ final class Recurrence {
         return parts;
     }
 
-    private void forwardPart(Shape s, Buffers buffers, double[] bias, boolean keep, int t, int part, int parts) {
-        int n = s.n();
-        int u0 = n * part / parts;
-        int u1 = n * (part + 1) / parts;
-        if (u0 == u1) {
+    private void forwardRows(Shape s, Buffers buffers, double[] bias, boolean keep, float[][] rw, Rows rows) {
+        int count = rows.count();
+        if (count == 0) {
             return;
         }
+        int n = s.n();
         int b = s.batch();
         int g = cell.gates();
         int sw = cell.stateWidth();
-        HostBuffers host = hosts[part];
-        Blas.Block hPrevious = (t == 0 ? buffers.start() : buffers.states().rows((t - 1) * b, b)).columns(0, n);
-        Blas.Block stepGates = buffers.gates().rows(t * b, b);
-        Blas.Block recurrent = buffers.recurrent();
-        recurrentProduct(hPrevious, buffers.recurrentWeights(), recurrent != null ? recurrent : stepGates,
-                recurrent != null ? 0.0 : 1.0, g, n, u0, u1);
-        double[] a = host.readSegments(stepGates, g, n, u0, u1, GATES);
-        double[] recurrentValues = recurrent == null ? null : host.readSegments(recurrent, g, n, u0, u1, RECURRENT);
-        addBias(a, bias, b, g, n, u0, u1);
-        double[] previous = t == 0 ? host.readSegments(buffers.start(), sw, n, u0, u1, STATE_A)
-                : host.scratch(t % 2 == 0 ? STATE_A : STATE_B, (long) b * sw * n);
-        double[] state = host.scratch(t % 2 == 0 ? STATE_B : STATE_A, (long) b * sw * n);
-        double[] cache = cell.cacheWidth() == 0 ? null : host.scratch(CACHE, (long) b * cell.cacheWidth() * n);
-        cell.forwardStep(b, n, u0, u1, a, recurrentValues, previous, state, cache);
-        if (s.mask() != null) {
-            keepMaskedRows(s, t, previous, state, u0, u1);
+        HostBuffers host = rows.host();
+        double[] previous = host.read(buffers.start().rows(rows.from(), count), STATE_A);
+        for (int t = 0; t < s.steps(); t++) {
+            int first = t * b + rows.from();
+            Blas.Block stepGates = buffers.gates().rows(first, count);
+            Blas.Block recurrent = cell.separateRecurrentGradient() ? buffers.recurrent().rows(rows.from(), count) : null;
+            double[] a;
+            double[] recurrentValues = null;
+            if (rw != null) {
+                a = host.read(stepGates, GATES);
+                double[] target = recurrent != null ? recurrentValues = host.scratch(RECURRENT, (long) count * g * n) : a;
+                product(host, previous, sw * n, rw, n, g * n, count, target, g * n, recurrent == null);
+            } else {
+                Blas.Block hPrevious = (t == 0 ? buffers.start().rows(rows.from(), count)
+                        : buffers.states().rows(first - b, count)).columns(0, n);
+                Blas.gemm(hPrevious, false, buffers.recurrentWeights(), false, recurrent != null ? recurrent : stepGates,
+                        1.0, recurrent != null ? 0.0 : 1.0);
+                a = host.read(stepGates, GATES);
+                recurrentValues = recurrent == null ? null : host.read(recurrent, RECURRENT);
+            }
+            addBias(a, bias, count, g * n);
+            double[] state = host.scratch(previous == host.scratch(STATE_A, 0) ? STATE_B : STATE_A, (long) count * sw * n);
+            double[] cache = cell.cacheWidth() == 0 ? null : host.scratch(CACHE, (long) count * cell.cacheWidth() * n);
+            cell.forwardStep(count, n, 0, n, a, recurrentValues, previous, state, cache);
+            if (s.mask() != null) {
+                keepMaskedRows(s, t, rows, previous, state);
+            }
+            host.write(state, buffers.states().rows(first, count));
+            if (keep) {
+                host.write(a, stepGates);
+                if (cache != null) {
+                    host.write(cache, buffers.cache().rows(first, count));
+                }
+            }
+            host.write(outputOf(host, s, t, rows, state), buffers.output().rows(first, count));
+            previous = state;
         }
-        host.writeSegments(state, buffers.states().rows(t * b, b), sw, n, u0, u1);
-        if (keep) {
-            host.writeSegments(a, stepGates, g, n, u0, u1);
-            if (cache != null) {
-                host.writeSegments(cache, buffers.cache().rows(t * b, b), cell.cacheWidth(), n, u0, u1);
+    }
+
+    /**
+     * {@code target[r, :width] (+)= in[r, :k] W} for {@code count} rows, in float with the Java
+     * kernel: {@code in} rows are {@code inStride} apart (the product reads their first k values),
+     * W is [k, width] as float rows. Adds when {@code add}, else overwrites.
+     */
+    private static void product(HostBuffers host, double[] in, int inStride, float[][] w, int k, int width, int count,
+                                double[] target, int targetStride, boolean add) {
+        float[][] x = host.floatMatrix(PRODUCT_IN, count, k);
+        float[][] acc = host.floatMatrix(PRODUCT_OUT, count, width);
+        for (int r = 0; r < count; r++) {
+            float[] row = x[r];
+            for (int i = 0; i < k; i++) {
+                row[i] = (float) in[r * inStride + i];
+            }
+            Arrays.fill(acc[r], 0, width, 0f);
+        }
+        Kernels.accumulate(acc, x, 0, count, k, w, 0, width);
+        for (int r = 0; r < count; r++) {
+            float[] row = acc[r];
+            int at = r * targetStride;
+            if (add) {
+                for (int c = 0; c < width; c++) {
+                    target[at + c] += row[c];
+                }
+            } else {
+                for (int c = 0; c < width; c++) {
+                    target[at + c] = row[c];
+                }
             }
         }
-        host.writeSegments(outputOf(host, s, t, state, u0, u1), buffers.output().rows(t * b, b), 1, n, u0, u1);
     }
 
-    /** target[:, units] = beta * target + h' RW over the columns of units [u0, u1) in every gate block. */
-    private static void recurrentProduct(Blas.Block hPrevious, Blas.Block rw, Blas.Block target, double beta, int gates,
-                                         int n, int u0, int u1) {
-        if (u0 == 0 && u1 == n) {
-            Blas.gemm(hPrevious, false, rw, false, target, 1.0, beta);
-            return;
-        }
-        for (int g = 0; g < gates; g++) {
-            int column = g * n + u0;
-            Blas.gemm(hPrevious, false, rw.columns(column, u1 - u0), false, target.columns(column, u1 - u0), 1.0, beta);
-        }
-    }
-
-    private static void addBias(double[] a, double[] bias, int batch, int gates, int n, int u0, int u1) {
-        int width = gates * n;
-        for (int r = 0; r < batch; r++) {
-            for (int g = 0; g < gates; g++) {
-                int row = r * width + g * n;
-                for (int j = u0; j < u1; j++) {
-                    a[row + j] += bias[g * n + j];
-                }
+    private static void addBias(double[] a, double[] bias, int count, int width) {
+        for (int r = 0; r < count; r++) {
+            for (int c = 0; c < width; c++) {
+                a[r * width + c] += bias[c];
             }
         }
     }
 
     /** A masked step keeps the previous state: s = s' + m * (s - s'). */
-    private void keepMaskedRows(Shape s, int t, double[] previous, double[] state, int u0, int u1) {
+    private void keepMaskedRows(Shape s, int t, Rows rows, double[] previous, double[] state) {
         int width = cell.stateWidth() * s.n();
-        for (int r = 0; r < s.batch(); r++) {
-            double m = s.mask(r, t);
+        for (int r = 0; r < rows.count(); r++) {
+            double m = s.mask(rows.from() + r, t);
             if (m == 1.0) {
                 continue;
             }
-            for (int g = 0; g < cell.stateWidth(); g++) {
-                for (int k = r * width + g * s.n() + u0; k < r * width + g * s.n() + u1; k++) {
-                    state[k] = previous[k] + m * (state[k] - previous[k]);
-                }
+            for (int k = r * width; k < (r + 1) * width; k++) {
+                state[k] = previous[k] + m * (state[k] - previous[k]);
             }
         }
     }
 
     /** The step's output rows: h, zero where masked. */
-    private double[] outputOf(HostBuffers host, Shape s, int t, double[] state, int u0, int u1) {
+    private double[] outputOf(HostBuffers host, Shape s, int t, Rows rows, double[] state) {
         int n = s.n();
         int width = cell.stateWidth() * n;
         if (width == n && s.mask() == null) {
             return state;
         }
-        double[] out = host.scratch(OUTPUT, (long) s.batch() * n);
-        for (int r = 0; r < s.batch(); r++) {
-            double m = s.mask(r, t);
-            for (int j = u0; j < u1; j++) {
+        double[] out = host.scratch(OUTPUT, (long) rows.count() * n);
+        for (int r = 0; r < rows.count(); r++) {
+            double m = s.mask(rows.from() + r, t);
+            for (int j = 0; j < n; j++) {
                 out[r * n + j] = m * state[r * width + j];
             }
         }
@@ -202,106 +275,81 @@ final class Recurrence {
     }
 
     /**
-     * Step t of the backward pass for one thread's units: first its share of the product that
-     * finishes dL/dh_t (the gradient through h_t RW from step t+1, complete since the last round),
-     * then the cell's backward math.
+     * The backward steps of a part's rows. dL/d(state_t) is what step t+1's cell math left for
+     * state_t plus dL/d(h_t RW) RW^T, plus what masked rows carried past step t+1.
      */
-    private void backwardPart(Shape s, int end, Buffers pass, Gradients d, double[] dBias, double[][] squares, int t,
-                              int part, int parts) {
-        int n = s.n();
-        int u0 = n * part / parts;
-        int u1 = n * (part + 1) / parts;
-        if (u0 == u1) {
+    private void backwardRows(Shape s, int end, Buffers pass, Gradients d, float[][] rwT, double[] dBias,
+                              double[] squares, Rows rows) {
+        int count = rows.count();
+        if (count == 0) {
             return;
         }
+        int n = s.n();
         int b = s.batch();
         int g = cell.gates();
-        int sw = cell.stateWidth();
-        int width = sw * n;
-        HostBuffers host = hosts[part];
-        double[] dState = stateGradient(s, d, pass.recurrentWeights(), t, host, u0, u1);
-        double[] dOutput = host.readSegments(d.epsilon().rows(t * b, b), 1, n, u0, u1, D_OUTPUT);
-        double[] carried = s.mask() == null ? null : host.scratch(CARRIED, (long) b * width);
-        for (int r = 0; r < b; r++) {
-            double m = s.mask(r, t);
-            for (int j = u0; j < u1; j++) {
-                dState[r * width + j] += m * dOutput[r * n + j]; // the output at a masked step is zero
+        int width = cell.stateWidth() * n;
+        HostBuffers host = rows.host();
+        double[] dState = host.scratch(D_STATE, (long) count * width);
+        double[] dPrevious = host.scratch(D_PREVIOUS, (long) count * width);
+        double[] dProjection = host.scratch(D_PROJECTION, (long) count * g * n);
+        double[] dRecurrent = cell.separateRecurrentGradient() ? host.scratch(D_RECURRENT, (long) count * g * n)
+                : dProjection;
+        double[] carried = s.mask() == null ? null : host.scratch(CARRIED, (long) count * width);
+        if (carried != null) {
+            Arrays.fill(carried, 0, count * width, 0.0);
+        }
+        for (int t = s.steps() - 1; t >= end; t--) {
+            int first = t * b + rows.from();
+            if (t == s.steps() - 1) {
+                Arrays.fill(dState, 0, count * width, 0.0);
+            } else if (rwT != null) {
+                System.arraycopy(dPrevious, 0, dState, 0, count * width);
+                product(host, dRecurrent, g * n, rwT, g * n, n, count, dState, width, true);
+            } else {
+                Blas.Block staged = d.dPrevious().rows(rows.from(), count);
+                host.write(dPrevious, staged);
+                Blas.gemm(d.dRecurrent().rows(first + b, count), false, pass.recurrentWeights(), true,
+                        staged.columns(0, n), 1.0, 1.0);
+                System.arraycopy(host.read(staged, PREVIOUS), 0, dState, 0, count * width);
             }
-            if (carried != null) {
-                for (int k = 0; k < sw; k++) {
-                    for (int i = r * width + k * n + u0; i < r * width + k * n + u1; i++) {
-                        carried[i] = dState[i] * (1 - m);
-                        dState[i] *= m;
+            if (carried != null && t < s.steps() - 1) {
+                for (int k = 0; k < count * width; k++) {
+                    dState[k] += carried[k];
+                }
+            }
+            double[] dOutput = host.read(d.epsilon().rows(first, count), D_OUTPUT);
+            for (int r = 0; r < count; r++) {
+                double m = s.mask(rows.from() + r, t);
+                for (int j = 0; j < n; j++) {
+                    dState[r * width + j] += m * dOutput[r * n + j]; // the output at a masked step is zero
+                }
+                if (carried != null) {
+                    for (int k = r * width; k < (r + 1) * width; k++) {
+                        carried[k] = dState[k] * (1 - m);
+                        dState[k] *= m;
                     }
                 }
             }
-        }
-        if (squares != null) {
-            for (int j = u0; j < u1; j++) {
-                squares[part][t] += dState[j] * dState[j];
-            }
-        }
-        double[] previous = host.readSegments(t > 0 ? pass.states().rows((t - 1) * b, b) : pass.start(), sw, n, u0, u1,
-                PREVIOUS);
-        double[] a = host.readSegments(pass.gates().rows(t * b, b), g, n, u0, u1, GATES);
-        double[] cache = pass.cache() == null ? null
-                : host.readSegments(pass.cache().rows(t * b, b), cell.cacheWidth(), n, u0, u1, CACHE);
-        double[] dProjection = host.scratch(D_PROJECTION, (long) b * g * n);
-        double[] dRecurrent = cell.separateRecurrentGradient() ? host.scratch(D_RECURRENT, (long) b * g * n) : null;
-        double[] dPrevious = host.scratch(D_PREVIOUS, (long) b * width);
-        zeroSegments(dPrevious, b, sw, n, u0, u1);
-        cell.backwardStep(b, n, u0, u1, dState, previous, a, cache, dProjection, dRecurrent, dPrevious);
-        for (int r = 0; r < b; r++) {
-            for (int k = 0; k < g; k++) {
-                int row = r * g * n + k * n;
-                for (int j = u0; j < u1; j++) {
-                    dBias[k * n + j] += dProjection[row + j];
+            if (squares != null && rows.from() == 0) {
+                for (int j = 0; j < n; j++) {
+                    squares[t] += dState[j] * dState[j];
                 }
             }
-        }
-        host.writeSegments(dProjection, d.dProjection().rows(t * b, b), g, n, u0, u1);
-        if (dRecurrent != null) {
-            host.writeSegments(dRecurrent, d.dRecurrent().rows(t * b, b), g, n, u0, u1);
-        }
-        if (t > end) {
-            host.writeSegments(dPrevious, d.dPrevious(), sw, n, u0, u1);
-        }
-    }
-
-    /**
-     * dL/d(state_t) for units [u0, u1): zero at the last step; else what step t+1 left in dPrevious
-     * plus this thread's units of dL/d(h_t RW) RW^T, plus what masked rows carried.
-     */
-    private double[] stateGradient(Shape s, Gradients d, Blas.Block rw, int t, HostBuffers host, int u0, int u1) {
-        int b = s.batch();
-        int n = s.n();
-        int sw = cell.stateWidth();
-        if (t == s.steps() - 1) {
-            double[] dState = host.scratch(D_STATE, (long) b * sw * n);
-            zeroSegments(dState, b, sw, n, u0, u1);
-            return dState;
-        }
-        Blas.gemm(d.dRecurrent().rows((t + 1) * b, b), false, rw.rows(u0, u1 - u0), true,
-                d.dPrevious().columns(u0, u1 - u0), 1.0, 1.0);
-        double[] dState = host.readSegments(d.dPrevious(), sw, n, u0, u1, D_STATE);
-        if (s.mask() != null) {
-            double[] carried = host.scratch(CARRIED, (long) b * sw * n);
-            for (int r = 0; r < b; r++) {
-                for (int k = 0; k < sw; k++) {
-                    for (int i = r * sw * n + k * n + u0; i < r * sw * n + k * n + u1; i++) {
-                        dState[i] += carried[i];
-                    }
+            double[] previous = host.read(t > 0 ? pass.states().rows(first - b, count)
+                    : pass.start().rows(rows.from(), count), PREVIOUS);
+            double[] a = host.read(pass.gates().rows(first, count), GATES);
+            double[] cache = pass.cache() == null ? null : host.read(pass.cache().rows(first, count), CACHE);
+            Arrays.fill(dPrevious, 0, count * width, 0.0);
+            cell.backwardStep(count, n, 0, n, dState, previous, a, cache, dProjection,
+                    dRecurrent == dProjection ? null : dRecurrent, dPrevious);
+            for (int r = 0; r < count; r++) {
+                for (int k = 0; k < g * n; k++) {
+                    dBias[k] += dProjection[r * g * n + k];
                 }
             }
-        }
-        return dState;
-    }
-
-    private static void zeroSegments(double[] values, int batch, int segments, int n, int u0, int u1) {
-        for (int r = 0; r < batch; r++) {
-            for (int k = 0; k < segments; k++) {
-                int row = (r * segments + k) * n;
-                Arrays.fill(values, row + u0, row + u1, 0.0);
+            host.write(dProjection, d.dProjection().rows(first, count));
+            if (dRecurrent != dProjection) {
+                host.write(dRecurrent, d.dRecurrent().rows(first, count));
             }
         }
     }

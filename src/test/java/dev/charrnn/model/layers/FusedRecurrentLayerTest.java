@@ -97,25 +97,59 @@ class FusedRecurrentLayerTest {
                 .isLessThan(1e-5);
     }
 
-    /** Threads that share a step split the units; outputs and gradients must not depend on how. */
+    /** Threads that share a pass split the batch rows; outputs and gradients must not depend on how. */
     @ParameterizedTest
     @CsvSource({"GRU", "RNN", "LSTM"})
     void stepThreadsGiveTheSameOutputsAndGradientsAsOne(String cell) {
-        INDArray input = Nd4j.rand(DataType.DOUBLE, 3, 4, 6).subi(0.5);
-        INDArray labels = oneHotLabels(3, 4, 6, 13);
-        INDArray mask = Nd4j.ones(DataType.DOUBLE, 3, 6);
+        INDArray input = Nd4j.rand(DataType.DOUBLE, 7, 4, 6).subi(0.5);
+        INDArray labels = oneHotLabels(7, 4, 6, 13);
+        INDArray mask = Nd4j.ones(DataType.DOUBLE, 7, 6);
         mask.putScalar(1, 5, 0.0);
-        INDArray[] single = outputAndGradient(cell, 1, input, labels, mask);
-        INDArray[] three = outputAndGradient(cell, 3, input, labels, mask); // 7 units: 2, 2 and 3 per thread
-        assertThat(three[0].equalsWithEps(single[0], 1e-12)).as("outputs").isTrue();
+        mask.putScalar(6, 4, 0.0);
+        INDArray[] single = outputAndGradient(network(cell, 4, 7, 2, BackpropType.Standard, 0), 1, input, labels, mask);
+        INDArray[] three = outputAndGradient(network(cell, 4, 7, 2, BackpropType.Standard, 0), 3, input, labels, mask);
+        assertThat(three[0].equalsWithEps(single[0], 1e-12)).as("outputs").isTrue(); // rows 2, 2 and 3 per thread
         assertThat(three[1].equalsWithEps(single[1], 1e-12)).as("gradients").isTrue();
         assertThat(single[1].norm2Number().doubleValue()).isGreaterThan(1e-3);
     }
 
-    private static INDArray[] outputAndGradient(String cell, int threads, INDArray input, INDArray labels, INDArray mask) {
+    /**
+     * Float networks take the recurrent products in Java (Kernels.accumulate on float copies of RW),
+     * and unmasked passes of cells with float math run in float throughout (FloatSteps); double
+     * networks take BLAS's dgemm and double math. The same network in both types agrees to float
+     * precision. Sizes make the kernel take both its vector blocks and its tails: 9 rows over 2
+     * threads (4 and 5), 37 units (a column tail past whole vector pairs), two layers.
+     */
+    @ParameterizedTest(name = "{0}, masked {1}")
+    @CsvSource({"GRU, false", "RNN, false", "LSTM, false", "GRU, true", "RNN, true", "LSTM, true"})
+    void floatNetworksAgreeWithDoubleOnes(String cell, boolean masked) {
+        int batch = 9;
+        INDArray input = Nd4j.rand(DataType.DOUBLE, batch, 5, 8).subi(0.5);
+        INDArray labels = oneHotLabels(batch, 5, 8, 17);
+        INDArray mask = masked ? Nd4j.ones(DataType.DOUBLE, batch, 8) : null;
+        if (masked) {
+            mask.putScalar(2, 7, 0.0);
+            mask.putScalar(8, 6, 0.0);
+        }
+        MultiLayerNetwork inDouble = network(cell, 5, 37, 2, BackpropType.Standard, 0);
+        MultiLayerNetwork inFloat = inDouble.convertDataType(DataType.FLOAT);
+        INDArray[] expected = outputAndGradient(inDouble, 2, input, labels, mask);
+        INDArray[] actual = outputAndGradient(inFloat, 2, input.castTo(DataType.FLOAT), labels.castTo(DataType.FLOAT),
+                masked ? mask.castTo(DataType.FLOAT) : null);
+        assertThat(relativeDifference(actual[0], expected[0])).as("outputs").isLessThan(1e-5);
+        assertThat(relativeDifference(actual[1], expected[1])).as("gradients").isLessThan(1e-4);
+        assertThat(expected[1].norm2Number().doubleValue()).isGreaterThan(1e-3);
+    }
+
+    private static double relativeDifference(INDArray actual, INDArray expected) {
+        INDArray difference = actual.castTo(DataType.DOUBLE).sub(expected);
+        return difference.norm2Number().doubleValue() / expected.norm2Number().doubleValue();
+    }
+
+    private static INDArray[] outputAndGradient(MultiLayerNetwork net, int threads, INDArray input, INDArray labels,
+                                                INDArray mask) {
         StepThreads.configure(threads);
         try {
-            MultiLayerNetwork net = network(cell, 4, 7, 2, BackpropType.Standard, 0);
             INDArray output = net.output(input, false, mask, mask);
             net.setLayerMaskArrays(mask, mask);
             net.setInput(input);
