@@ -113,6 +113,13 @@ public final class Kernels {
         }
     }
 
+    /** v[k] = sigmoid(v[k]) for k in [from, to), as tanh(x/2)/2 + 1/2. */
+    public static void sigmoid(float[] v, int from, int to) {
+        for (int k = from; k < to; k++) {
+            v[k] = 0.5f * tanh(0.5f * v[k]) + 0.5f;
+        }
+    }
+
     /**
      * v[k] = s tanh(s v[k]) + 1 - s with s = scale[k]: a sigmoid where s is 1/2
      * (sigmoid(x) = tanh(x/2)/2 + 1/2) and a tanh where s is 1, so gates of both kinds that

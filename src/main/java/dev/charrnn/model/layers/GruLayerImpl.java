@@ -3,6 +3,8 @@ package dev.charrnn.model.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 
+import dev.charrnn.model.inference.Kernels;
+
 /**
  * Gated recurrent unit (Cho et al. 2014), gates ordered [reset | update | candidate], reset applied
  * after the recurrent product (the cuDNN / PyTorch form, and ND4J's {@code gru} op):
@@ -28,6 +30,63 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
     public int cacheWidth() {
         return 1;
     }
+
+    @Override
+    public FloatCell floatCell() {
+        return FLOAT_MATH;
+    }
+
+    /** The step math below, in float on rows (gate blocks reset, update, candidate). */
+    private static final FloatCell FLOAT_MATH = new FloatCell() {
+        @Override
+        public void forward(int rows, int n, float[][] gates, float[][] recurrent, float[][] before, float[][] after,
+                            float[][] candidateRecurrent) {
+            for (int r = 0; r < rows; r++) {
+                float[] a = gates[r];
+                float[] rw = recurrent[r];
+                float[] kept = candidateRecurrent[r];
+                for (int k = 0; k < 2 * n; k++) {
+                    a[k] += rw[k];
+                }
+                Kernels.sigmoid(a, 0, 2 * n);
+                for (int j = 0; j < n; j++) {
+                    kept[j] = rw[2 * n + j];
+                    a[2 * n + j] += rw[2 * n + j] * a[j];
+                }
+                Kernels.tanh(a, 2 * n, 3 * n);
+                for (int j = 0; j < n; j++) {
+                    float candidate = a[2 * n + j];
+                    after[r][j] = (before[r][j] - candidate) * a[n + j] + candidate;
+                }
+            }
+        }
+
+        @Override
+        public void backward(int rows, int n, float[][] dState, float[][] before, float[][] gates,
+                             float[][] candidateRecurrent, float[][] dGates, float[][] dRecurrent, float[][] dBefore) {
+            for (int r = 0; r < rows; r++) {
+                float[] a = gates[r];
+                float[] dA = dGates[r];
+                float[] dR = dRecurrent[r];
+                for (int j = 0; j < n; j++) {
+                    float reset = a[j];
+                    float update = a[n + j];
+                    float candidate = a[2 * n + j];
+                    float dOut = dState[r][j];
+                    float dCandidate = (1 - update) * dOut * (1 - candidate * candidate);
+                    float dUpdate = (before[r][j] - candidate) * dOut * update * (1 - update);
+                    float dReset = dCandidate * candidateRecurrent[r][j] * reset * (1 - reset);
+                    dA[j] = dReset;
+                    dA[n + j] = dUpdate;
+                    dA[2 * n + j] = dCandidate;
+                    dR[j] = dReset;
+                    dR[n + j] = dUpdate;
+                    dR[2 * n + j] = dCandidate * reset;
+                    dBefore[r][j] = dOut * update;
+                }
+            }
+        }
+    };
 
     @Override
     public boolean separateRecurrentGradient() {

@@ -3,6 +3,8 @@ package dev.charrnn.model.layers;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 
+import dev.charrnn.model.inference.Kernels;
+
 /**
  * Long short-term memory without peepholes, gates ordered [input | forget | cell | output]:
  * <pre>
@@ -17,6 +19,61 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
     public LstmLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
+
+    @Override
+    public FloatCell floatCell() {
+        return FLOAT_MATH;
+    }
+
+    /** The step math below, in float on rows (gate blocks i, f, g, o; the state is [h | c]). */
+    private static final FloatCell FLOAT_MATH = new FloatCell() {
+        @Override
+        public void forward(int rows, int n, float[][] gates, float[][] recurrent, float[][] before, float[][] after,
+                            float[][] tanhCell) {
+            for (int r = 0; r < rows; r++) {
+                float[] a = gates[r];
+                float[] previous = before[r];
+                float[] state = after[r];
+                float[] t = tanhCell[r];
+                Kernels.sigmoid(a, 0, 2 * n);
+                Kernels.tanh(a, 2 * n, 3 * n);
+                Kernels.sigmoid(a, 3 * n, 4 * n);
+                for (int j = 0; j < n; j++) {
+                    float c = a[n + j] * previous[n + j] + a[j] * a[2 * n + j];
+                    state[n + j] = c;
+                    t[j] = c;
+                }
+                Kernels.tanh(t, 0, n);
+                for (int j = 0; j < n; j++) {
+                    state[j] = a[3 * n + j] * t[j];
+                }
+            }
+        }
+
+        @Override
+        public void backward(int rows, int n, float[][] dState, float[][] before, float[][] gates, float[][] tanhCell,
+                             float[][] dGates, float[][] dRecurrent, float[][] dBefore) {
+            for (int r = 0; r < rows; r++) {
+                float[] a = gates[r];
+                float[] d = dState[r];
+                float[] dA = dGates[r];
+                for (int j = 0; j < n; j++) {
+                    float i = a[j];
+                    float f = a[n + j];
+                    float g = a[2 * n + j];
+                    float o = a[3 * n + j];
+                    float t = tanhCell[r][j];
+                    float dh = d[j];
+                    float dc = d[n + j] + dh * o * (1 - t * t);
+                    dA[j] = dc * g * i * (1 - i);
+                    dA[n + j] = dc * before[r][n + j] * f * (1 - f);
+                    dA[2 * n + j] = dc * i * (1 - g * g);
+                    dA[3 * n + j] = dh * t * o * (1 - o);
+                    dBefore[r][n + j] = dc * f;
+                }
+            }
+        }
+    };
 
     @Override
     public int gates() {
