@@ -75,13 +75,16 @@ def run_one(cmd, name, cell, run):
     lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
     if proc.returncode != 0 or not lines:
         sys.exit("%s failed (%d):\n%s\n%s" % (name, proc.returncode, proc.stdout[-2000:], proc.stderr[-2000:]))
-    return json.loads(lines[-1])
+    result = json.loads(lines[-1])
+    # every budget iteration from the first, warm-up included: the time to the 300-iteration model
+    result["budget_chars_per_s"] = result["batch"] * result["seq"] * result["iters"] / result["train_seconds_total"]
+    return result
 
 
 def report(cell, pairs):
     print("\n== %s: %d runs, ours / peer ==" % (cell, len(pairs)))
     print("%-28s %12s %12s   %s" % ("metric", "ours (med)", "peer (med)", "ratio min / median / max"))
-    for key, label in METRICS:
+    for key, label in METRICS + [("budget_chars_per_s", "train chars/s, whole budget")]:
         ours = [p["ours"][key] for p in pairs]
         peer = [p["peer"][key] for p in pairs]
         ratios = sorted(o / q for o, q in zip(ours, peer))

@@ -82,7 +82,16 @@ public final class Gang implements AutoCloseable {
 
     /** Runs {@code task} for parts 0..size-1 and returns when all are done; rethrows a part's failure. */
     public void run(IntConsumer task) {
-        Round current = new Round(task, size());
+        run(size(), task);
+    }
+
+    /**
+     * Runs {@code task} for parts 0..parts-1, each taken by whichever thread is free first, and
+     * returns when all are done; rethrows a part's failure. More parts than threads balance the
+     * load when a thread loses its core for a while (to the JIT's compiler threads, say).
+     */
+    public void run(int parts, IntConsumer task) {
+        Round current = new Round(task, parts);
         if (workers.length > 0) {
             round = current;
             for (Worker worker : workers) {
@@ -90,8 +99,13 @@ public final class Gang implements AutoCloseable {
             }
         }
         current.work();
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
         while (current.finished.get() < current.parts) {
-            Thread.onSpinWait();
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // a long part: let whatever else wants this core have it
+            }
         }
         if (current.failure != null) {
             throw current.failure instanceof RuntimeException e ? e : new IllegalStateException(current.failure);

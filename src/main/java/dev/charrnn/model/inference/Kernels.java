@@ -1,7 +1,8 @@
 package dev.charrnn.model.inference;
 
 /**
- * The arithmetic of generation in plain Java. The matrix loops are written so the JIT turns
+ * The arithmetic of generation in plain Java, whose multiply-add kernel and activations the
+ * training layers' float step loops use too. The matrix loops are written so the JIT turns
  * their inner loop into SIMD code, and so that each row's sums are taken in the same order
  * whatever else is in the batch: a stream gives the same numbers alone or batched.
  */

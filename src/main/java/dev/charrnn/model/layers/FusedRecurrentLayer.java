@@ -89,25 +89,25 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
     }
 
     /**
-     * One step forward, in plain Java, for the units [u0, u1) of every row (row-major, {@code batch}
-     * rows, each gate block n wide; only those units' positions are read or written). {@code gates}
+     * One step forward in double, in plain Java, for a block of rows (row-major, {@code batch}
+     * rows, each gate block n wide). Float passes without a mask take {@link #floatCell()} instead. {@code gates}
      * [batch, gates*n] holds x W + b, plus h' RW unless the cell has
      * {@link #separateRecurrentGradient()}, in which case h' RW is in {@code recurrent}; it is
      * overwritten with whatever activations the backward step needs. Writes the new state
      * [batch, stateWidth*n] given the previous one, and the cache [batch, cacheWidth*n].
      */
     @Override
-    public abstract void forwardStep(int batch, int n, int u0, int u1, double[] gates, double[] recurrent,
+    public abstract void forwardStep(int batch, int n, double[] gates, double[] recurrent,
                                      double[] previous, double[] state, double[] cache);
 
     /**
-     * One step backward, in plain Java, for the units [u0, u1). {@code dState} is dL/d(state_t).
+     * One step backward in double, in plain Java. {@code dState} is dL/d(state_t).
      * Writes dL/d(x W + b) into {@code dProjection} and, for a cell with
      * {@link #separateRecurrentGradient()}, dL/d(h' RW) into {@code dRecurrent}; adds into
      * {@code dPrevious} (zeroed) the part of dL/d(state_{t-1}) that does not flow through h' RW.
      */
     @Override
-    public abstract void backwardStep(int batch, int n, int u0, int u1, double[] dState, double[] previous,
+    public abstract void backwardStep(int batch, int n, double[] dState, double[] previous,
                                       double[] gates, double[] cache, double[] dProjection, double[] dRecurrent,
                                       double[] dPrevious);
 

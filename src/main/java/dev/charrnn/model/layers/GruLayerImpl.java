@@ -94,23 +94,23 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
     }
 
     @Override
-    public void forwardStep(int batch, int n, int u0, int u1, double[] a, double[] recurrent, double[] before,
+    public void forwardStep(int batch, int n, double[] a, double[] recurrent, double[] before,
                             double[] after, double[] candidateRecurrent) {
         for (int b = 0; b < batch; b++) {
             int g0 = 3 * n * b;
-            for (int k = g0 + u0; k < g0 + u1; k++) {
+            for (int k = g0; k < g0 + n; k++) {
                 a[k] += recurrent[k];
                 a[k + n] += recurrent[k + n];
             }
-            HostBuffers.sigmoid(a, g0 + u0, g0 + u1);                         // reset
-            HostBuffers.sigmoid(a, g0 + n + u0, g0 + n + u1);                 // update
-            for (int j = u0; j < u1; j++) {
+            HostBuffers.sigmoid(a, g0, g0 + n);  // reset
+            HostBuffers.sigmoid(a, g0 + n, g0 + 2 * n);  // update
+            for (int j = 0; j < n; j++) {
                 double rc = recurrent[g0 + 2 * n + j];
                 candidateRecurrent[n * b + j] = rc;
                 a[g0 + 2 * n + j] += rc * a[g0 + j];
             }
-            HostBuffers.tanh(a, g0 + 2 * n + u0, g0 + 2 * n + u1);            // candidate
-            for (int j = u0; j < u1; j++) {
+            HostBuffers.tanh(a, g0 + 2 * n, g0 + 3 * n);  // candidate
+            for (int j = 0; j < n; j++) {
                 double candidate = a[g0 + 2 * n + j];
                 after[n * b + j] = (before[n * b + j] - candidate) * a[g0 + n + j] + candidate;
             }
@@ -118,11 +118,11 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
     }
 
     @Override
-    public void backwardStep(int batch, int n, int u0, int u1, double[] d, double[] before, double[] a,
+    public void backwardStep(int batch, int n, double[] d, double[] before, double[] a,
                              double[] candidateRecurrent, double[] dGates, double[] dRecurrent, double[] dBefore) {
         for (int b = 0; b < batch; b++) {
             int g0 = 3 * n * b;
-            for (int j = u0; j < u1; j++) {
+            for (int j = 0; j < n; j++) {
                 double reset = a[g0 + j];
                 double update = a[g0 + n + j];
                 double candidate = a[g0 + 2 * n + j];

@@ -92,34 +92,34 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
     }
 
     @Override
-    public void forwardStep(int batch, int n, int u0, int u1, double[] a, double[] recurrent, double[] before,
+    public void forwardStep(int batch, int n, double[] a, double[] recurrent, double[] before,
                             double[] after, double[] tanhCell) {
         for (int b = 0; b < batch; b++) {
             int g0 = 4 * n * b;
             int s0 = 2 * n * b;
-            HostBuffers.sigmoid(a, g0 + u0, g0 + u1);                         // i
-            HostBuffers.sigmoid(a, g0 + n + u0, g0 + n + u1);                 // f
-            HostBuffers.tanh(a, g0 + 2 * n + u0, g0 + 2 * n + u1);            // g
-            HostBuffers.sigmoid(a, g0 + 3 * n + u0, g0 + 3 * n + u1);         // o
-            for (int j = u0; j < u1; j++) {
+            HostBuffers.sigmoid(a, g0, g0 + n);  // i
+            HostBuffers.sigmoid(a, g0 + n, g0 + 2 * n);  // f
+            HostBuffers.tanh(a, g0 + 2 * n, g0 + 3 * n);  // g
+            HostBuffers.sigmoid(a, g0 + 3 * n, g0 + 4 * n);  // o
+            for (int j = 0; j < n; j++) {
                 double c = a[g0 + n + j] * before[s0 + n + j] + a[g0 + j] * a[g0 + 2 * n + j];
                 after[s0 + n + j] = c;
                 tanhCell[n * b + j] = c;
             }
-            HostBuffers.tanh(tanhCell, n * b + u0, n * b + u1);
-            for (int j = u0; j < u1; j++) {
+            HostBuffers.tanh(tanhCell, n * b, n * b + n);
+            for (int j = 0; j < n; j++) {
                 after[s0 + j] = a[g0 + 3 * n + j] * tanhCell[n * b + j];
             }
         }
     }
 
     @Override
-    public void backwardStep(int batch, int n, int u0, int u1, double[] d, double[] before, double[] a,
+    public void backwardStep(int batch, int n, double[] d, double[] before, double[] a,
                              double[] tanhCell, double[] dGates, double[] dRecurrent, double[] dBefore) {
         for (int b = 0; b < batch; b++) {
             int g0 = 4 * n * b;
             int s0 = 2 * n * b;
-            for (int j = u0; j < u1; j++) {
+            for (int j = 0; j < n; j++) {
                 double i = a[g0 + j];
                 double f = a[g0 + n + j];
                 double g = a[g0 + 2 * n + j];

@@ -18,10 +18,13 @@ import dev.charrnn.model.inference.Kernels;
  * RW (or RW^T) taken once per pass. OpenBLAS repacks RW at every call, which took as long as the
  * product itself; the Java kernel, measured alone on a thread's [16, 256] x [256, gates*256],
  * takes half BLAS's time. Double networks (the gradient checks) keep BLAS's dgemm.
+ *
+ * <p>Float passes without a mask, of a cell with float math, run in {@link FloatSteps}; the loops
+ * here compute in double (double networks, masked passes, recorded hidden gradients).
  */
 final class Recurrence {
 
-    /** One cell's arithmetic, for the units [u0, u1) of every row (see FusedRecurrentLayer). */
+    /** One cell's arithmetic on a block of batch rows (see FusedRecurrentLayer). */
     interface Cell {
         /** The cell's step math in float, or null: float passes then take the double loops too. */
         default FloatCell floatCell() {
@@ -36,10 +39,10 @@ final class Recurrence {
 
         boolean separateRecurrentGradient();
 
-        void forwardStep(int batch, int n, int u0, int u1, double[] gates, double[] recurrent, double[] previous,
+        void forwardStep(int batch, int n, double[] gates, double[] recurrent, double[] previous,
                          double[] state, double[] cache);
 
-        void backwardStep(int batch, int n, int u0, int u1, double[] dState, double[] previous, double[] gates,
+        void backwardStep(int batch, int n, double[] dState, double[] previous, double[] gates,
                           double[] cache, double[] dProjection, double[] dRecurrent, double[] dPrevious);
     }
 
@@ -64,6 +67,8 @@ final class Recurrence {
             D_OUTPUT = 6, PREVIOUS = 7, D_PROJECTION = 8, D_RECURRENT = 9, D_PREVIOUS = 10, CARRIED = 11, OUTPUT = 12;
     private static final int PRODUCT_IN = 14, PRODUCT_OUT = 15; // float slots apart from FloatSteps'
 
+    private static final int PARTS_PER_THREAD = 2;
+
     private final Cell cell;
     private final FloatSteps floatSteps;
     private HostBuffers[] hosts = new HostBuffers[0];
@@ -78,7 +83,7 @@ final class Recurrence {
 
     /** Forward over every step; {@code keep}: also store gates and cache for a backward pass. */
     void forward(Gang gang, Shape s, Buffers buffers, double[] bias, boolean keep) {
-        int parts = prepare(gang);
+        int parts = prepare(gang, s.batch());
         float[][] rw = javaProduct(buffers) ? weights = HostBuffers.floatRows(buffers.recurrentWeights(), false, weights)
                 : null;
         if (rw != null && floatSteps != null && s.mask() == null) {
@@ -86,7 +91,7 @@ final class Recurrence {
             for (int k = 0; k < bias.length; k++) {
                 floatBias[k] = (float) bias[k];
             }
-            gang.run(part -> {
+            gang.run(parts, part -> {
                 Rows rows = rows(s, part, parts);
                 if (rows.count() > 0) {
                     floatSteps.forward(s, buffers, floatBias, keep, rw, rows.from(), rows.count(), rows.host());
@@ -94,7 +99,7 @@ final class Recurrence {
             });
             return;
         }
-        gang.run(part -> forwardRows(s, buffers, bias, keep, rw, rows(s, part, parts)));
+        gang.run(parts, part -> forwardRows(s, buffers, bias, keep, rw, rows(s, part, parts)));
     }
 
     /**
@@ -102,20 +107,20 @@ final class Recurrence {
      * {@code hiddenNorms}, when not null, receives ||dL/dh_t|| of the first sequence.
      */
     double[] backward(Gang gang, Shape s, int end, Buffers pass, Gradients gradients, double[] hiddenNorms) {
-        int parts = prepare(gang);
+        int parts = prepare(gang, s.batch());
         float[][] rwT = javaProduct(pass)
                 ? weightsTransposed = HostBuffers.floatRows(pass.recurrentWeights(), true, weightsTransposed) : null;
         double[][] dBias = new double[parts][cell.gates() * s.n()];
         double[] squares = hiddenNorms == null ? null : new double[s.steps()];
         if (rwT != null && floatSteps != null && s.mask() == null && squares == null) {
-            gang.run(part -> {
+            gang.run(parts, part -> {
                 Rows rows = rows(s, part, parts);
                 if (rows.count() > 0) {
                     floatSteps.backward(s, end, pass, gradients, rwT, dBias[part], rows.from(), rows.count(), rows.host());
                 }
             });
         } else {
-            gang.run(part -> backwardRows(s, end, pass, gradients, rwT, dBias[part], squares, rows(s, part, parts)));
+            gang.run(parts, part -> backwardRows(s, end, pass, gradients, rwT, dBias[part], squares, rows(s, part, parts)));
         }
         if (hiddenNorms != null) {
             for (int t = 0; t < s.steps(); t++) {
@@ -143,8 +148,12 @@ final class Recurrence {
         return buffers.recurrentWeights().array.dataType() == DataType.FLOAT;
     }
 
-    private int prepare(Gang gang) {
-        int parts = gang.size();
+    /**
+     * Parts of a pass: two per thread (at most one per row), so a thread that loses its core for
+     * a while leaves its second part to the others.
+     */
+    private int prepare(Gang gang, int batch) {
+        int parts = Math.max(1, Math.min(PARTS_PER_THREAD * gang.size(), batch));
         if (hosts.length < parts) {
             HostBuffers[] grown = Arrays.copyOf(hosts, parts);
             for (int p = hosts.length; p < parts; p++) {
@@ -187,7 +196,7 @@ final class Recurrence {
             addBias(a, bias, count, g * n);
             double[] state = host.scratch(previous == host.scratch(STATE_A, 0) ? STATE_B : STATE_A, (long) count * sw * n);
             double[] cache = cell.cacheWidth() == 0 ? null : host.scratch(CACHE, (long) count * cell.cacheWidth() * n);
-            cell.forwardStep(count, n, 0, n, a, recurrentValues, previous, state, cache);
+            cell.forwardStep(count, n, a, recurrentValues, previous, state, cache);
             if (s.mask() != null) {
                 keepMaskedRows(s, t, rows, previous, state);
             }
@@ -340,7 +349,7 @@ final class Recurrence {
             double[] a = host.read(pass.gates().rows(first, count), GATES);
             double[] cache = pass.cache() == null ? null : host.read(pass.cache().rows(first, count), CACHE);
             Arrays.fill(dPrevious, 0, count * width, 0.0);
-            cell.backwardStep(count, n, 0, n, dState, previous, a, cache, dProjection,
+            cell.backwardStep(count, n, dState, previous, a, cache, dProjection,
                     dRecurrent == dProjection ? null : dRecurrent, dPrevious);
             for (int r = 0; r < count; r++) {
                 for (int k = 0; k < g * n; k++) {

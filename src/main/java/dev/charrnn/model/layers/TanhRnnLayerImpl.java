@@ -56,19 +56,19 @@ public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
     }
 
     @Override
-    public void forwardStep(int batch, int n, int u0, int u1, double[] a, double[] recurrent, double[] before,
+    public void forwardStep(int batch, int n, double[] a, double[] recurrent, double[] before,
                             double[] after, double[] cache) {
         for (int b = 0; b < batch; b++) {
-            HostBuffers.tanh(a, n * b + u0, n * b + u1);
-            System.arraycopy(a, n * b + u0, after, n * b + u0, u1 - u0);
+            HostBuffers.tanh(a, n * b, n * b + n);
+            System.arraycopy(a, n * b, after, n * b, n);
         }
     }
 
     @Override
-    public void backwardStep(int batch, int n, int u0, int u1, double[] d, double[] before, double[] activation,
+    public void backwardStep(int batch, int n, double[] d, double[] before, double[] activation,
                              double[] cache, double[] dProjection, double[] dRecurrent, double[] dBefore) {
         for (int b = 0; b < batch; b++) {
-            for (int k = n * b + u0; k < n * b + u1; k++) {
+            for (int k = n * b; k < n * b + n; k++) {
                 dProjection[k] = d[k] * (1 - activation[k] * activation[k]); // tanh' = 1 - h^2
             }
         }
