@@ -108,7 +108,7 @@ class FusedRecurrentLayerTest {
         mask.putScalar(6, 4, 0.0);
         INDArray[] single = outputAndGradient(network(cell, 4, 7, 2, BackpropType.Standard, 0), 1, input, labels, mask);
         INDArray[] three = outputAndGradient(network(cell, 4, 7, 2, BackpropType.Standard, 0), 3, input, labels, mask);
-        assertThat(three[0].equalsWithEps(single[0], 1e-12)).as("outputs").isTrue(); // rows 2, 2 and 3 per thread
+        assertThat(three[0].equalsWithEps(single[0], 1e-12)).as("outputs").isTrue(); // six parts: 1, 1, 1, 1, 1 and 2 rows
         assertThat(three[1].equalsWithEps(single[1], 1e-12)).as("gradients").isTrue();
         assertThat(single[1].norm2Number().doubleValue()).isGreaterThan(1e-3);
     }
@@ -117,19 +117,20 @@ class FusedRecurrentLayerTest {
      * Float networks take the recurrent products in Java (Kernels.accumulate on float copies of RW),
      * and unmasked passes of cells with float math run in float throughout (FloatSteps); double
      * networks take BLAS's dgemm and double math. The same network in both types agrees to float
-     * precision. Sizes make the kernel take both its vector blocks and its tails: 9 rows over 2
-     * threads (4 and 5), 37 units (a column tail past whole vector pairs), two layers.
+     * precision. Sizes make the kernel take both its vector blocks and its tails: 19 rows in four
+     * parts over 2 threads (4, 5, 5 and 5 rows), 37 units (a column tail past whole vector pairs),
+     * two layers.
      */
     @ParameterizedTest(name = "{0}, masked {1}")
     @CsvSource({"GRU, false", "RNN, false", "LSTM, false", "GRU, true", "RNN, true", "LSTM, true"})
     void floatNetworksAgreeWithDoubleOnes(String cell, boolean masked) {
-        int batch = 9;
+        int batch = 19;
         INDArray input = Nd4j.rand(DataType.DOUBLE, batch, 5, 8).subi(0.5);
         INDArray labels = oneHotLabels(batch, 5, 8, 17);
         INDArray mask = masked ? Nd4j.ones(DataType.DOUBLE, batch, 8) : null;
         if (masked) {
             mask.putScalar(2, 7, 0.0);
-            mask.putScalar(8, 6, 0.0);
+            mask.putScalar(18, 6, 0.0);
         }
         MultiLayerNetwork inDouble = network(cell, 5, 37, 2, BackpropType.Standard, 0);
         MultiLayerNetwork inFloat = inDouble.convertDataType(DataType.FLOAT);
