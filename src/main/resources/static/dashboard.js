@@ -97,8 +97,15 @@
   async function watchJob(id) {
     if (source) { source.close(); }
     resetCharts();
-    state.grads = await json(`api/training-jobs/${id}/gradients`);
     const job = await json(`api/training-jobs/${id}`);
+    if (job.state === 'SUCCEEDED') {
+      // nothing more will stream: show the model it wrote, with its whole history and gradient flow
+      setModel(job.modelName);
+      await showModel(job.modelName);
+      $('status').textContent = `${job.state} · iteration ${job.iteration} · ` + $('status').textContent;
+      return;
+    }
+    state.grads = await json(`api/training-jobs/${id}/gradients`);
     addProgress(job);
     state.alerts = job.alerts;
     $('status').textContent = `${job.state} · iteration ${job.iteration}`;

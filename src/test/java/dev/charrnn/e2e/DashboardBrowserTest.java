@@ -79,10 +79,12 @@ class DashboardBrowserTest {
         String corpus = TestSupport.json().readTree(http.send(HttpRequest.newBuilder(uri("/api/corpora"))
                 .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(TestSupport.repeatedSentence(200)))
                 .build(), HttpResponse.BodyHandlers.ofString()).body()).get("id").asString();
+        // far more iterations than the test watches: the job must still run when the browser connects (400 once
+        // outlasted Chromium's start; now they take 2.5 s), and the test cancels it at the end
         String job = TestSupport.json().readTree(http.send(HttpRequest.newBuilder(uri("/api/training-jobs"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"corpusId\":\""
                         + corpus + "\",\"modelName\":\"watched\",\"spec\":{\"layers\":2,\"hiddenSize\":32,\"seqLength\":32,"
-                        + "\"batchSize\":8,\"statsEvery\":5,\"flowEvery\":20},\"schedule\":{\"maxIterations\":400,"
+                        + "\"batchSize\":8,\"statsEvery\":5,\"flowEvery\":20},\"schedule\":{\"maxIterations\":100000,"
                         + "\"evalEvery\":40}}")).build(), HttpResponse.BodyHandlers.ofString()).body()).get("id").asString();
 
         browser = startChromium();
@@ -108,11 +110,28 @@ class DashboardBrowserTest {
                 browser.findElement(By.id("generated")).getText().length() > 100);
         assertThat(browser.findElement(By.id("generated")).getText()).startsWith("the cat ");
 
+        http.send(HttpRequest.newBuilder(uri("/api/training-jobs/" + job + "/cancel"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+        // a job that has finished streams nothing more: its page shows the model it wrote, whole history included
+        String finished = TestSupport.json().readTree(http.send(HttpRequest.newBuilder(uri("/api/training-jobs"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"corpusId\":\""
+                        + corpus + "\",\"modelName\":\"finished\",\"spec\":{\"layers\":1,\"hiddenSize\":16,"
+                        + "\"seqLength\":32,\"batchSize\":8,\"statsEvery\":5},\"schedule\":{\"maxIterations\":60,"
+                        + "\"evalEvery\":20}}")).build(), HttpResponse.BodyHandlers.ofString()).body()).get("id").asString();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(TestSupport.json().readTree(
+                http.send(HttpRequest.newBuilder(uri("/api/training-jobs/" + finished)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).get("state").asString()));
+        browser.get("http://localhost:" + port + "/?job=" + finished);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
+                ((Number) page.executeScript("return window.dashboard.state().loss.it.length")).intValue() >= 3
+                        && ((Number) page.executeScript("return window.dashboard.state().grads.length")).intValue() >= 4
+                        && Boolean.TRUE.equals(page.executeScript("return window.dashboard.state().flow != null")));
+        assertThat(browser.findElement(By.id("status")).getText()).startsWith("SUCCEEDED · iteration 60");
+
         List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
         assertThat(errors).as("JavaScript errors in the console").isEmpty();
-        http.send(HttpRequest.newBuilder(uri("/api/training-jobs/" + job + "/cancel"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static ChromeDriver startChromium() {
