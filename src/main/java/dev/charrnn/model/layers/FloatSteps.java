@@ -65,11 +65,12 @@ final class FloatSteps {
 
     /**
      * Backward over steps {@code steps-1 .. end} for rows [from, from + count), adding dL/db into
-     * {@code dBias}; {@code rwT} is RW^T as float rows. dL/d(state_t) is what step t+1's cell math
+     * {@code dBias} and, when {@code squares} is not null, ||dL/dh_t||^2 of the first row into
+     * {@code squares[t]}; {@code rwT} is RW^T as float rows. dL/d(state_t) is what step t+1's cell math
      * left for state_t plus dL/d(h_t RW) RW^T.
      */
     void backward(Recurrence.Shape s, int end, Recurrence.Buffers pass, Recurrence.Gradients d, float[][] rwT,
-                  double[] dBias, int from, int count, HostBuffers host) {
+                  double[] dBias, double[] squares, int from, int count, HostBuffers host) {
         int n = s.n();
         int b = s.batch();
         int width = cell.stateWidth() * n;
@@ -99,6 +100,11 @@ final class FloatSteps {
                 float[] source = dOutput[r];
                 for (int j = 0; j < n; j++) {
                     target[j] += source[j];
+                }
+            }
+            if (squares != null && from == 0) {
+                for (int j = 0; j < n; j++) {
+                    squares[t] += (double) dState[0][j] * dState[0][j];
                 }
             }
             HostBuffers.readRows(t > 0 ? pass.states().rows(first - b, count) : pass.start().rows(from, count), previous);

@@ -20,7 +20,7 @@ import dev.charrnn.model.inference.Kernels;
  * takes half BLAS's time. Double networks (the gradient checks) keep BLAS's dgemm.
  *
  * <p>Float passes without a mask, of a cell with float math, run in {@link FloatSteps}; the loops
- * here compute in double (double networks, masked passes, recorded hidden gradients).
+ * here compute in double (double networks, masked passes).
  */
 final class Recurrence {
 
@@ -112,11 +112,12 @@ final class Recurrence {
                 ? weightsTransposed = HostBuffers.floatRows(pass.recurrentWeights(), true, weightsTransposed) : null;
         double[][] dBias = new double[parts][cell.gates() * s.n()];
         double[] squares = hiddenNorms == null ? null : new double[s.steps()];
-        if (rwT != null && floatSteps != null && s.mask() == null && squares == null) {
+        if (rwT != null && floatSteps != null && s.mask() == null) {
             gang.run(parts, part -> {
                 Rows rows = rows(s, part, parts);
                 if (rows.count() > 0) {
-                    floatSteps.backward(s, end, pass, gradients, rwT, dBias[part], rows.from(), rows.count(), rows.host());
+                    floatSteps.backward(s, end, pass, gradients, rwT, dBias[part], squares, rows.from(), rows.count(),
+                            rows.host());
                 }
             });
         } else {

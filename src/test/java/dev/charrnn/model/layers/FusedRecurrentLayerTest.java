@@ -142,6 +142,30 @@ class FusedRecurrentLayerTest {
         assertThat(expected[1].norm2Number().doubleValue()).isGreaterThan(1e-3);
     }
 
+    /** ||dL/dh_t|| of the first sequence (the gradient-flow probe's record) is the same from the float loops. */
+    @ParameterizedTest
+    @CsvSource({"GRU", "RNN", "LSTM"})
+    void floatNetworksRecordTheSameHiddenGradientNorms(String cell) {
+        INDArray input = Nd4j.rand(DataType.DOUBLE, 6, 5, 9).subi(0.5);
+        INDArray labels = oneHotLabels(6, 5, 9, 23);
+        MultiLayerNetwork inDouble = network(cell, 5, 37, 2, BackpropType.Standard, 0);
+        MultiLayerNetwork inFloat = inDouble.convertDataType(DataType.FLOAT);
+        double[] expected = hiddenGradientNorms(inDouble, input, labels);
+        double[] actual = hiddenGradientNorms(inFloat, input.castTo(DataType.FLOAT), labels.castTo(DataType.FLOAT));
+        assertThat(actual).hasSize(9);
+        for (int t = 0; t < 9; t++) {
+            assertThat(expected[t]).isGreaterThan(1e-6);
+            assertThat(Math.abs(actual[t] - expected[t]) / expected[t]).as("step %d", t).isLessThan(1e-4);
+        }
+    }
+
+    private static double[] hiddenGradientNorms(MultiLayerNetwork net, INDArray input, INDArray labels) {
+        FusedRecurrentLayer<?> first = (FusedRecurrentLayer<?>) net.getLayer(0);
+        first.recordHiddenGradients(true);
+        outputAndGradient(net, 2, input, labels, null);
+        return first.hiddenGradientNorms();
+    }
+
     private static double relativeDifference(INDArray actual, INDArray expected) {
         INDArray difference = actual.castTo(DataType.DOUBLE).sub(expected);
         return difference.norm2Number().doubleValue() / expected.norm2Number().doubleValue();
