@@ -177,11 +177,6 @@ public final class Blas {
             return start.limit(start.position() + span()).asBuffer();
         }
 
-        java.nio.DoubleBuffer doubleBuffer() {
-            DoublePointer start = doubles();
-            return start.limit(start.position() + span()).asBuffer();
-        }
-
         /** The block as an ND4J view, for the paths that are not BLAS calls. */
         INDArray view() {
             if (row0 == 0 && column0 == 0 && rows == array.size(0) && columns == array.size(1)) {

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import dev.charrnn.model.Gang;
-import dev.charrnn.model.inference.Kernels;
 
 /**
  * The step loops of a {@link FusedRecurrentLayer}, shared by the threads of a gang by batch rows:
@@ -13,14 +12,13 @@ import dev.charrnn.model.inference.Kernels;
  * its own previous state, so the threads never wait for each other within a pass, and each keeps
  * its rows' state in its own host arrays from one step to the next.
  *
- * <p>The recurrent product of a step, h' RW forward and dL/d(h RW) RW^T backward, is the part
- * that costs: for float networks it runs in Java ({@link Kernels#accumulate}) on a float copy of
- * RW (or RW^T) taken once per pass. OpenBLAS repacks RW at every call, which took as long as the
- * product itself; the Java kernel, measured alone on a thread's [16, 256] x [256, gates*256],
- * takes half BLAS's time. Double networks (the gradient checks) keep BLAS's dgemm.
- *
- * <p>Float passes without a mask, of a cell with float math, run in {@link FloatSteps}; the loops
- * here compute in double (double networks, masked passes).
+ * <p>Float passes without a mask, of a cell with float math, run in {@link FloatSteps}: the step's
+ * recurrent product, h' RW forward and dL/d(h RW) RW^T backward, is the Java kernel
+ * ({@code Kernels.accumulate}) on a float copy of RW (or RW^T) taken here once per pass. OpenBLAS
+ * repacks RW at every call, which took as long as the product itself; the Java kernel, measured
+ * alone on a thread's [16, 256] x [256, gates*256], takes half BLAS's time. The loops here serve
+ * the other passes (double networks, as in the gradient checks, and masked passes): OpenBLAS's
+ * products and the cell's double math.
  */
 final class Recurrence {
 
@@ -65,14 +63,13 @@ final class Recurrence {
 
     private static final int STATE_A = 0, STATE_B = 1, GATES = 2, RECURRENT = 3, CACHE = 4, D_STATE = 5,
             D_OUTPUT = 6, PREVIOUS = 7, D_PROJECTION = 8, D_RECURRENT = 9, D_PREVIOUS = 10, CARRIED = 11, OUTPUT = 12;
-    private static final int PRODUCT_IN = 14, PRODUCT_OUT = 15; // float slots apart from FloatSteps'
 
     private static final int PARTS_PER_THREAD = 2;
 
     private final Cell cell;
     private final FloatSteps floatSteps;
     private HostBuffers[] hosts = new HostBuffers[0];
-    /** RW [n, gates*n] and RW^T as float rows, for the Java product of float passes. */
+    /** RW [n, gates*n] and RW^T as float rows, for FloatSteps' products. */
     private float[][] weights;
     private float[][] weightsTransposed;
 
@@ -84,22 +81,19 @@ final class Recurrence {
     /** Forward over every step; {@code keep}: also store gates and cache for a backward pass. */
     void forward(Gang gang, Shape s, Buffers buffers, double[] bias, boolean keep) {
         int parts = prepare(gang, s.batch());
-        float[][] rw = javaProduct(buffers) ? weights = HostBuffers.floatRows(buffers.recurrentWeights(), false, weights)
-                : null;
-        if (rw != null && floatSteps != null && s.mask() == null) {
+        if (inFloat(s, buffers)) {
+            float[][] rw = weights = HostBuffers.floatRows(buffers.recurrentWeights(), false, weights);
             float[] floatBias = new float[bias.length];
             for (int k = 0; k < bias.length; k++) {
                 floatBias[k] = (float) bias[k];
             }
             gang.run(parts, part -> {
                 Rows rows = rows(s, part, parts);
-                if (rows.count() > 0) {
-                    floatSteps.forward(s, buffers, floatBias, keep, rw, rows.from(), rows.count(), rows.host());
-                }
+                floatSteps.forward(s, buffers, floatBias, keep, rw, rows.from(), rows.count(), rows.host());
             });
             return;
         }
-        gang.run(parts, part -> forwardRows(s, buffers, bias, keep, rw, rows(s, part, parts)));
+        gang.run(parts, part -> forwardRows(s, buffers, bias, keep, rows(s, part, parts)));
     }
 
     /**
@@ -108,20 +102,17 @@ final class Recurrence {
      */
     double[] backward(Gang gang, Shape s, int end, Buffers pass, Gradients gradients, double[] hiddenNorms) {
         int parts = prepare(gang, s.batch());
-        float[][] rwT = javaProduct(pass)
-                ? weightsTransposed = HostBuffers.floatRows(pass.recurrentWeights(), true, weightsTransposed) : null;
         double[][] dBias = new double[parts][cell.gates() * s.n()];
         double[] squares = hiddenNorms == null ? null : new double[s.steps()];
-        if (rwT != null && floatSteps != null && s.mask() == null) {
+        if (inFloat(s, pass)) {
+            float[][] rwT = weightsTransposed = HostBuffers.floatRows(pass.recurrentWeights(), true, weightsTransposed);
             gang.run(parts, part -> {
                 Rows rows = rows(s, part, parts);
-                if (rows.count() > 0) {
-                    floatSteps.backward(s, end, pass, gradients, rwT, dBias[part], squares, rows.from(), rows.count(),
-                            rows.host());
-                }
+                floatSteps.backward(s, end, pass, gradients, rwT, dBias[part], squares, rows.from(), rows.count(),
+                        rows.host());
             });
         } else {
-            gang.run(parts, part -> backwardRows(s, end, pass, gradients, rwT, dBias[part], squares, rows(s, part, parts)));
+            gang.run(parts, part -> backwardRows(s, end, pass, gradients, dBias[part], squares, rows(s, part, parts)));
         }
         if (hiddenNorms != null) {
             for (int t = 0; t < s.steps(); t++) {
@@ -145,13 +136,14 @@ final class Recurrence {
         return new Rows(from, s.batch() * (part + 1) / parts - from, hosts[part]);
     }
 
-    private static boolean javaProduct(Buffers buffers) {
-        return buffers.recurrentWeights().array.dataType() == DataType.FLOAT;
+    /** True when a pass runs in {@link FloatSteps}: a float network, no mask, a cell with float math. */
+    private boolean inFloat(Shape s, Buffers buffers) {
+        return floatSteps != null && s.mask() == null && buffers.recurrentWeights().array.dataType() == DataType.FLOAT;
     }
 
     /**
-     * Parts of a pass: two per thread (at most one per row), so a thread that loses its core for
-     * a while leaves its second part to the others.
+     * Parts of a pass: two per thread and at most one per row (so none is empty), so a thread that
+     * loses its core for a while leaves its second part to the others.
      */
     private int prepare(Gang gang, int batch) {
         int parts = Math.max(1, Math.min(PARTS_PER_THREAD * gang.size(), batch));
@@ -165,37 +157,26 @@ final class Recurrence {
         return parts;
     }
 
-    private void forwardRows(Shape s, Buffers buffers, double[] bias, boolean keep, float[][] rw, Rows rows) {
+    private void forwardRows(Shape s, Buffers buffers, double[] bias, boolean keep, Rows rows) {
         int count = rows.count();
-        if (count == 0) {
-            return;
-        }
         int n = s.n();
         int b = s.batch();
         int g = cell.gates();
         int sw = cell.stateWidth();
         HostBuffers host = rows.host();
         double[] previous = host.read(buffers.start().rows(rows.from(), count), STATE_A);
+        double[] state = host.scratch(STATE_B, (long) count * sw * n);
         for (int t = 0; t < s.steps(); t++) {
             int first = t * b + rows.from();
             Blas.Block stepGates = buffers.gates().rows(first, count);
             Blas.Block recurrent = cell.separateRecurrentGradient() ? buffers.recurrent().rows(rows.from(), count) : null;
-            double[] a;
-            double[] recurrentValues = null;
-            if (rw != null) {
-                a = host.read(stepGates, GATES);
-                double[] target = recurrent != null ? recurrentValues = host.scratch(RECURRENT, (long) count * g * n) : a;
-                product(host, previous, sw * n, rw, n, g * n, count, target, g * n, recurrent == null);
-            } else {
-                Blas.Block hPrevious = (t == 0 ? buffers.start().rows(rows.from(), count)
-                        : buffers.states().rows(first - b, count)).columns(0, n);
-                Blas.gemm(hPrevious, false, buffers.recurrentWeights(), false, recurrent != null ? recurrent : stepGates,
-                        1.0, recurrent != null ? 0.0 : 1.0);
-                a = host.read(stepGates, GATES);
-                recurrentValues = recurrent == null ? null : host.read(recurrent, RECURRENT);
-            }
+            Blas.Block hPrevious = (t == 0 ? buffers.start().rows(rows.from(), count)
+                    : buffers.states().rows(first - b, count)).columns(0, n);
+            Blas.gemm(hPrevious, false, buffers.recurrentWeights(), false, recurrent != null ? recurrent : stepGates,
+                    1.0, recurrent != null ? 0.0 : 1.0);
+            double[] a = host.read(stepGates, GATES);
+            double[] recurrentValues = recurrent == null ? null : host.read(recurrent, RECURRENT);
             addBias(a, bias, count, g * n);
-            double[] state = host.scratch(previous == host.scratch(STATE_A, 0) ? STATE_B : STATE_A, (long) count * sw * n);
             double[] cache = cell.cacheWidth() == 0 ? null : host.scratch(CACHE, (long) count * cell.cacheWidth() * n);
             cell.forwardStep(count, n, a, recurrentValues, previous, state, cache);
             if (s.mask() != null) {
@@ -209,39 +190,9 @@ final class Recurrence {
                 }
             }
             host.write(outputOf(host, s, t, rows, state), buffers.output().rows(first, count));
+            double[] swap = previous;
             previous = state;
-        }
-    }
-
-    /**
-     * {@code target[r, :width] (+)= in[r, :k] W} for {@code count} rows, in float with the Java
-     * kernel: {@code in} rows are {@code inStride} apart (the product reads their first k values),
-     * W is [k, width] as float rows. Adds when {@code add}, else overwrites.
-     */
-    private static void product(HostBuffers host, double[] in, int inStride, float[][] w, int k, int width, int count,
-                                double[] target, int targetStride, boolean add) {
-        float[][] x = host.floatMatrix(PRODUCT_IN, count, k);
-        float[][] acc = host.floatMatrix(PRODUCT_OUT, count, width);
-        for (int r = 0; r < count; r++) {
-            float[] row = x[r];
-            for (int i = 0; i < k; i++) {
-                row[i] = (float) in[r * inStride + i];
-            }
-            Arrays.fill(acc[r], 0, width, 0f);
-        }
-        Kernels.accumulate(acc, x, 0, count, k, w, 0, width);
-        for (int r = 0; r < count; r++) {
-            float[] row = acc[r];
-            int at = r * targetStride;
-            if (add) {
-                for (int c = 0; c < width; c++) {
-                    target[at + c] += row[c];
-                }
-            } else {
-                for (int c = 0; c < width; c++) {
-                    target[at + c] = row[c];
-                }
-            }
+            state = swap;
         }
     }
 
@@ -288,12 +239,9 @@ final class Recurrence {
      * The backward steps of a part's rows. dL/d(state_t) is what step t+1's cell math left for
      * state_t plus dL/d(h_t RW) RW^T, plus what masked rows carried past step t+1.
      */
-    private void backwardRows(Shape s, int end, Buffers pass, Gradients d, float[][] rwT, double[] dBias,
-                              double[] squares, Rows rows) {
+    private void backwardRows(Shape s, int end, Buffers pass, Gradients d, double[] dBias, double[] squares,
+                              Rows rows) {
         int count = rows.count();
-        if (count == 0) {
-            return;
-        }
         int n = s.n();
         int b = s.batch();
         int g = cell.gates();
@@ -312,9 +260,6 @@ final class Recurrence {
             int first = t * b + rows.from();
             if (t == s.steps() - 1) {
                 Arrays.fill(dState, 0, count * width, 0.0);
-            } else if (rwT != null) {
-                System.arraycopy(dPrevious, 0, dState, 0, count * width);
-                product(host, dRecurrent, g * n, rwT, g * n, n, count, dState, width, true);
             } else {
                 Blas.Block staged = d.dPrevious().rows(rows.from(), count);
                 host.write(dPrevious, staged);

@@ -114,10 +114,9 @@ class FusedRecurrentLayerTest {
     }
 
     /**
-     * Float networks take the recurrent products in Java (Kernels.accumulate on float copies of RW),
-     * and unmasked passes of cells with float math run in float throughout (FloatSteps); double
-     * networks take BLAS's dgemm and double math. The same network in both types agrees to float
-     * precision. Sizes make the kernel take both its vector blocks and its tails: 19 rows in four
+     * Unmasked float passes run in float throughout (FloatSteps: the cells' float math, the Java
+     * kernel on a float copy of RW); double networks and masked passes take BLAS and double math.
+     * The same network in both types agrees to float precision. Sizes make the kernel take both its vector blocks and its tails: 19 rows in four
      * parts over 2 threads (4, 5, 5 and 5 rows), 37 units (a column tail past whole vector pairs),
      * two layers.
      */
