@@ -1,8 +1,13 @@
 package dev.charrnn.training;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+
+import dev.charrnn.model.layers.FusedRecurrentLayer;
 
 /**
  * A network whose truncated-BPTT fit keeps the recurrent state between calls. Stock DL4J clears
@@ -31,6 +36,16 @@ public class CarriedStateNetwork extends MultiLayerNetwork {
     /** Forget the carried state, at the start of an epoch. */
     public void resetState() {
         super.rnnClearPreviousState();
+    }
+
+    /** The first layer computes dL/dinput only when the caller keeps it (fit does not). */
+    @Override
+    protected Pair<Gradient, INDArray> calcBackpropGradients(INDArray epsilon, boolean withOutputLayer, boolean tbptt,
+                                                             boolean returnInputActGrad) {
+        if (getLayers().length > 0 && getLayer(0) instanceof FusedRecurrentLayer<?> first) {
+            first.inputGradientNeeded(returnInputActGrad);
+        }
+        return super.calcBackpropGradients(epsilon, withOutputLayer, tbptt, returnInputActGrad);
     }
 
     @Override

@@ -44,6 +44,12 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
     /** The step loops, with their per-thread host buffers. */
     private final Recurrence recurrence = new Recurrence(this);
 
+    /** The input products when the input is one-hot characters. */
+    private final OneHotInput oneHot = new OneHotInput();
+
+    /** False while the network discards dL/dinput of this layer (the first layer, in training). */
+    private boolean inputGradientNeeded = true;
+
     protected FusedRecurrentLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
@@ -89,6 +95,15 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
     }
 
     /**
+     * Whether backprop computes dL/dinput (true until told otherwise). A network that drops the
+     * input gradient of its first layer, as DL4J's fit does, saves that product: backprop then
+     * returns null for it.
+     */
+    public void inputGradientNeeded(boolean needed) {
+        inputGradientNeeded = needed;
+    }
+
+    /**
      * One step forward in double, in plain Java, for a block of rows (row-major, {@code batch}
      * rows, each gate block n wide). Float passes without a mask take {@link #floatCell()} instead. {@code gates}
      * [batch, gates*n] holds x W + b, plus h' RW unless the cell has
@@ -117,8 +132,8 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         return false;
     }
 
-    /** What the forward pass computed, all time-major 2D. */
-    private record Pass(INDArray input2d, INDArray gates, INDArray states, INDArray cache, INDArray start,
+    /** What the forward pass computed, all time-major 2D; {@code symbols}: the input's characters, or null. */
+    private record Pass(INDArray input2d, int[] symbols, INDArray gates, INDArray states, INDArray cache, INDArray start,
                         INDArray output, long batch, long steps) {
 
         INDArray lastState() {
@@ -209,14 +224,19 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
                 recurrent == null ? null : Blas.Block.of(recurrent), Blas.Block.of(output2d));
         Recurrence.Shape shape = shape(batch, steps);
         double[] biasValues = host.read(bias, 1).clone();
+        int[] symbols = Blas.Block.of(w).layout == null ? null : oneHot.symbols(input2d);
         Gang gang = StepThreads.acquire();
         try {
-            Blas.gemm(gang, Blas.Block.of(input2d), false, Blas.Block.of(w), false, buffers.gates(), 1.0, 0.0);
+            if (symbols != null) {
+                oneHot.project(gang, symbols, Blas.Block.of(w), buffers.gates());
+            } else {
+                Blas.gemm(gang, Blas.Block.of(input2d), false, Blas.Block.of(w), false, buffers.gates(), 1.0, 0.0);
+            }
             recurrence.forward(gang, shape, buffers, biasValues, training || forBackprop);
         } finally {
             gang.release();
         }
-        Pass pass = new Pass(input2d, gates, states, cache, start, permuteIfNWC(TimeMajor.sequence(output2d, batch, steps)),
+        Pass pass = new Pass(input2d, symbols, gates, states, cache, start, permuteIfNWC(TimeMajor.sequence(output2d, batch, steps)),
                 batch, steps);
         cached = keep ? pass : null;
         cachedFor = keep ? input : null;
@@ -245,7 +265,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
                 ? ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {steps * batch, gates() * n}, 'c')
                 : dProjection;
         INDArray dPrevious = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, width}, 'c');
-        INDArray epsOut2d = ws.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
+        INDArray epsOut2d = !inputGradientNeeded ? null : ws.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                 new long[] {steps * batch, pass.input2d().size(1)}, 'c');
 
         int end = backLength > 0 ? (int) Math.max(0, steps - backLength) : 0;
@@ -260,21 +280,30 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             double[] dBias = recurrence.backward(gang, shape(batch, steps), end, buffers, gradients, hiddenNorms);
             dB.assign(fromHost(dBias, 1, (int) (gates() * n)).reshape(dB.shape()));
             recurrentWeightGradient(gang, pass, dRecurrent, end, dRW);
-            Blas.gemm(gang, Blas.Block.of(pass.input2d()), true, Blas.Block.of(dProjection), false, Blas.Block.of(dW),
-                    1.0, 0.0);
-            Blas.gemm(gang, Blas.Block.of(dProjection), false, Blas.Block.of(w), true, Blas.Block.of(epsOut2d), 1.0, 0.0);
+            if (pass.symbols() != null && Blas.Block.of(dW).layout != null) {
+                OneHotInput.weightGradient(gang, pass.symbols(), Blas.Block.of(dProjection), Blas.Block.of(dW));
+            } else {
+                Blas.gemm(gang, Blas.Block.of(pass.input2d()), true, Blas.Block.of(dProjection), false,
+                        Blas.Block.of(dW), 1.0, 0.0);
+            }
+            if (epsOut2d != null) {
+                Blas.gemm(gang, Blas.Block.of(dProjection), false, Blas.Block.of(w), true, Blas.Block.of(epsOut2d),
+                        1.0, 0.0);
+            }
         } finally {
             gang.release();
         }
         hiddenGradientNorms = hiddenNorms;
-        INDArray epsOut = TimeMajor.sequence(epsOut2d, batch, steps);
 
         weightNoiseParams.clear();
         Gradient gradient = new DefaultGradient(gradientsFlattened);
         gradient.gradientForVariable().put(RecurrentParams.WEIGHTS, dW);
         gradient.gradientForVariable().put(RecurrentParams.RECURRENT_WEIGHTS, dRW);
         gradient.gradientForVariable().put(RecurrentParams.BIAS, dB);
-        return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(epsOut)));
+        if (epsOut2d == null) {
+            return new Pair<>(gradient, null);
+        }
+        return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(TimeMajor.sequence(epsOut2d, batch, steps))));
     }
 
     /**

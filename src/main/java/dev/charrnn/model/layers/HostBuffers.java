@@ -89,6 +89,23 @@ final class HostBuffers {
         return out;
     }
 
+    /** Writes {@code rows[i][j]} into element (i, j) of a float block of either layout. */
+    static void writeFloatRows(float[][] rows, Blas.Block block) {
+        if (block.layout.rowMajor()) {
+            writeRows(rows, block);
+            return;
+        }
+        java.nio.FloatBuffer buffer = block.floatBuffer();
+        int leading = block.layout.leading();
+        float[] run = new float[block.rows];
+        for (int j = 0; j < block.columns; j++) {
+            for (int i = 0; i < block.rows; i++) {
+                run[i] = rows[i][j];
+            }
+            buffer.put(j * leading, run, 0, block.rows);
+        }
+    }
+
     /** The values of an array in c order, in slot {@code slot}. */
     double[] read(INDArray array, int slot) {
         if (!contiguous(array)) {

@@ -141,6 +141,55 @@ class FusedRecurrentLayerTest {
         assertThat(expected[1].norm2Number().doubleValue()).isGreaterThan(1e-3);
     }
 
+    /**
+     * One-hot float input (characters, and a zero row as a padded step has) takes rows of W and
+     * adds rows of dP into dW instead of BLAS; the double network takes BLAS. Both agree.
+     */
+    @ParameterizedTest
+    @CsvSource({"GRU", "RNN", "LSTM"})
+    void oneHotInputGivesWhatTheProductGives(String cell) {
+        int batch = 11;
+        INDArray input = oneHotLabels(batch, 6, 7, 29);
+        for (int c = 0; c < 6; c++) {
+            input.putScalar(new long[] {3, c, 4}, 0.0);
+        }
+        INDArray labels = oneHotLabels(batch, 6, 7, 31);
+        MultiLayerNetwork inDouble = network(cell, 6, 37, 2, BackpropType.Standard, 0);
+        MultiLayerNetwork inFloat = inDouble.convertDataType(DataType.FLOAT);
+        INDArray[] expected = outputAndGradient(inDouble, 2, input, labels, null);
+        INDArray[] actual = outputAndGradient(inFloat, 2, input.castTo(DataType.FLOAT), labels.castTo(DataType.FLOAT),
+                null);
+        assertThat(relativeDifference(actual[0], expected[0])).as("outputs").isLessThan(1e-5);
+        assertThat(relativeDifference(actual[1], expected[1])).as("gradients").isLessThan(1e-4);
+        INDArray firstLayerW = inFloat.getLayer(0).getGradientsViewArray().get(NDArrayIndex.interval(0, 6L * 37
+                * (cell.equals("LSTM") ? 4 : cell.equals("GRU") ? 3 : 1)));
+        assertThat(firstLayerW.norm2Number().doubleValue()).as("dL/dW of the first layer").isGreaterThan(1e-3);
+    }
+
+    /** A layer told its input gradient is not needed gives the same parameter gradients and no input gradient. */
+    @ParameterizedTest
+    @CsvSource({"GRU", "RNN", "LSTM"})
+    void droppingTheInputGradientKeepsTheParameterGradients(String cell) {
+        INDArray input = Nd4j.rand(DataType.DOUBLE, 4, 5, 6).subi(0.5);
+        INDArray labels = oneHotLabels(4, 5, 6, 37);
+        MultiLayerNetwork net = network(cell, 5, 7, 2, BackpropType.Standard, 0);
+        var full = net.calculateGradients(input, labels, null, null);
+        FusedRecurrentLayer<?> first = (FusedRecurrentLayer<?>) net.getLayer(0);
+        first.inputGradientNeeded(false);
+        try {
+            net.setInput(input);
+            net.setLabels(labels);
+            net.computeGradientAndScore();
+            assertThat(net.gradient().gradient().equalsWithEps(full.getFirst().gradient(), 1e-12)).isTrue();
+            assertThat(first.backpropGradient(Nd4j.ones(DataType.DOUBLE, 4, 7, 6),
+                    org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces()).getSecond()).isNull();
+        } finally {
+            first.inputGradientNeeded(true);
+        }
+        assertThat(full.getSecond()).isNotNull();
+        assertThat(full.getSecond().norm2Number().doubleValue()).isGreaterThan(1e-6);
+    }
+
     /** ||dL/dh_t|| of the first sequence (the gradient-flow probe's record) is the same from the float loops. */
     @ParameterizedTest
     @CsvSource({"GRU", "RNN", "LSTM"})
