@@ -29,6 +29,8 @@ import dev.charrnn.model.Gang;
 public class SoftmaxOutputLayerImpl extends org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer {
 
     private final HostBuffers host = new HostBuffers();
+    /** Per part of a pass: the host rows of the softmax, which the step threads share by rows. */
+    private HostBuffers[] partHosts = new HostBuffers[0];
 
     /** The loss the last backward pass computed, and for which input, labels and mask: the score that follows it. */
     private INDArray scoredInput;
@@ -62,19 +64,25 @@ public class SoftmaxOutputLayerImpl extends org.deeplearning4j.nn.layers.recurre
         INDArray probabilities = ws.createUninitialized(ArrayType.ACTIVATIONS, dataType,
                 new long[] {steps * batch, layerConf().getNOut()}, 'c');
         logits(x, probabilities);
-        double[] p = host.read(probabilities, 0);
         double[] mask = maskValues();
-        int rows = (int) (steps * batch);
-        softmax(p, rows);
-        if (mask != null) {
-            int width = (int) layerConf().getNOut();
-            for (int r = 0; r < rows; r++) {
-                for (int v = 0; v < width; v++) {
-                    p[r * width + v] *= mask[r];
+        double[] bias = biasValues();
+        Gang gang = StepThreads.acquire();
+        try {
+            inParts(gang, Blas.Block.of(probabilities), (part, h, p, from, count) -> {
+                softmax(p, count, bias);
+                if (mask != null) {
+                    int width = bias.length;
+                    for (int r = 0; r < count; r++) {
+                        for (int v = 0; v < width; v++) {
+                            p[r * width + v] *= mask[from + r];
+                        }
+                    }
                 }
-            }
+                return 0;
+            });
+        } finally {
+            gang.release();
         }
-        host.write(p, probabilities);
         return TimeMajor.sequence(probabilities, batch, steps);
     }
 
@@ -95,35 +103,45 @@ public class SoftmaxOutputLayerImpl extends org.deeplearning4j.nn.layers.recurre
         INDArray y = TimeMajor.rows(labels, ws, ArrayType.BP_WORKING_MEM, dataType);
         INDArray delta = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {rows, width}, 'c');
         logits(x, delta);
-        double[] z = host.read(delta, 0);
-        softmax(z, rows);
-        double[] target = host.read(y, 1);
         double[] mask = maskValues();
+        double[] bias = biasValues();
         double clip = ((LossMCXENT) layerConf().getLossFn()).getSoftmaxClipEps();
-        double loss = 0;
-        double[] dBias = new double[width];
-        for (int r = 0; r < rows; r++) {
-            double m = mask == null ? 1.0 : mask[r];
-            for (int v = 0; v < width; v++) {
-                int k = r * width + v;
-                double p = z[k];
-                if (target[k] != 0) {
-                    double clipped = clip > 0 ? Math.min(Math.max(p, clip), 1 - clip) : p;
-                    loss -= Math.log(clipped) * target[k] * m;
-                }
-                z[k] = (p - target[k]) * m;
-                dBias[v] += z[k];
-            }
-        }
-        host.write(z, delta);
-
+        Blas.Block labelRows = Blas.Block.of(y);
         INDArray w = getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, true, ws);
         INDArray dW = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
         INDArray dB = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
         INDArray epsilon2d = ws.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                 new long[] {rows, layerConf().getNIn()}, 'c');
+        double[] dBias = new double[width];
+        double loss = 0;
         Gang gang = StepThreads.acquire();
         try {
+            double[][] partBias = new double[gang.size()][width];
+            loss = inParts(gang, Blas.Block.of(delta), (part, h, z, from, count) -> {
+                softmax(z, count, bias);
+                double[] target = h.read(labelRows.rows(from, count), 1);
+                double[] sums = partBias[part];
+                double partLoss = 0;
+                for (int r = 0; r < count; r++) {
+                    double m = mask == null ? 1.0 : mask[from + r];
+                    for (int v = 0; v < width; v++) {
+                        int k = r * width + v;
+                        double p = z[k];
+                        if (target[k] != 0) {
+                            double clipped = clip > 0 ? Math.min(Math.max(p, clip), 1 - clip) : p;
+                            partLoss -= Math.log(clipped) * target[k] * m;
+                        }
+                        z[k] = (p - target[k]) * m;
+                        sums[v] += z[k];
+                    }
+                }
+                return partLoss;
+            });
+            for (double[] sums : partBias) {
+                for (int v = 0; v < width; v++) {
+                    dBias[v] += sums[v];
+                }
+            }
             Blas.gemm(gang, Blas.Block.of(x), true, Blas.Block.of(delta), false, Blas.Block.of(dW), 1.0, 0.0);
             Blas.gemm(gang, Blas.Block.of(delta), false, Blas.Block.of(w), true, Blas.Block.of(epsilon2d), 1.0, 0.0);
         } finally {
@@ -172,10 +190,48 @@ public class SoftmaxOutputLayerImpl extends org.deeplearning4j.nn.layers.recurre
         }
     }
 
+    /** Work on a band of rows: {@code values} holds rows [from, from + count) of the block, written back after. */
+    private interface RowBand {
+        double apply(int part, HostBuffers host, double[] values, int from, int count);
+    }
+
+    /** Runs {@code band} on the gang's parts of a block's rows; returns the sum of what the parts return. */
+    private double inParts(Gang gang, Blas.Block block, RowBand band) {
+        int parts = gang.size();
+        if (partHosts.length < parts) {
+            partHosts = new HostBuffers[parts];
+            for (int p = 0; p < parts; p++) {
+                partHosts[p] = new HostBuffers();
+            }
+        }
+        double[] results = new double[parts];
+        gang.run(part -> {
+            int from = partStart(part, block.rows, parts);
+            int count = partStart(part + 1, block.rows, parts) - from;
+            HostBuffers h = partHosts[part];
+            Blas.Block rows = block.rows(from, count);
+            double[] values = h.read(rows, 0);
+            results[part] = band.apply(part, h, values, from, count);
+            h.write(values, rows);
+        });
+        double sum = 0;
+        for (double result : results) {
+            sum += result;
+        }
+        return sum;
+    }
+
+    private static int partStart(int part, int rows, int parts) {
+        return (int) ((long) rows * part / parts);
+    }
+
+    private double[] biasValues() {
+        return host.read(getParam(DefaultParamInitializer.BIAS_KEY), 2).clone();
+    }
+
     /** Row-wise softmax of x W + b, in place, over the first {@code rows} rows. */
-    private void softmax(double[] logits, int rows) {
-        int width = (int) layerConf().getNOut();
-        double[] bias = host.read(getParam(DefaultParamInitializer.BIAS_KEY), 2);
+    private static void softmax(double[] logits, int rows, double[] bias) {
+        int width = bias.length;
         for (int r = 0; r < rows; r++) {
             int row = r * width;
             double max = Double.NEGATIVE_INFINITY;
