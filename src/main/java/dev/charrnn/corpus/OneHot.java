@@ -1,7 +1,13 @@
 package dev.charrnn.corpus;
 
+import java.nio.FloatBuffer;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+
+import dev.charrnn.model.Nd4jBackend;
 
 /** One-hot encoding in DL4J's recurrent layout: [rows, vocabulary, time]. */
 public final class OneHot {
@@ -16,6 +22,9 @@ public final class OneHot {
      */
     public static INDArray windows(int[] symbols, int[] starts, int length, int vocabularySize) {
         int rows = starts.length;
+        if (ON_CPU) {
+            return windowsInPlace(symbols, starts, length, vocabularySize);
+        }
         float[] data = new float[rows * vocabularySize * length];
         for (int r = 0; r < rows; r++) {
             for (int t = 0; t < length; t++) {
@@ -23,6 +32,25 @@ public final class OneHot {
             }
         }
         return Nd4j.create(data, new long[] {length, rows, vocabularySize}, 'c').permute(1, 2, 0);
+    }
+
+    private static final boolean ON_CPU = "CPU".equals(Nd4jBackend.name());
+
+    /**
+     * The same array written where it lives: ND4J zeroes its memory natively and only the ones are
+     * stored. Creating it from a Java array copies element by element through ND4J's indexer
+     * (0.7 ms for one [32, 65, 100] window, 3% of a vanilla RNN's training step).
+     */
+    private static INDArray windowsInPlace(int[] symbols, int[] starts, int length, int vocabularySize) {
+        int rows = starts.length;
+        INDArray array = Nd4j.create(DataType.FLOAT, new long[] {length, rows, vocabularySize}, 'c');
+        FloatBuffer values = new FloatPointer(array.data().addressPointer()).capacity(array.length()).asBuffer();
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < length; t++) {
+                values.put((t * rows + r) * vocabularySize + symbols[starts[r] + t], 1f);
+            }
+        }
+        return array.permute(1, 2, 0);
     }
 
     /** One time step for several rows: [rows, vocabulary]. */
