@@ -260,15 +260,13 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         INDArray dB = gradientViews.get(RecurrentParams.BIAS);
 
         INDArray eps2d = TimeMajor.rows(permuteIfNWC(epsilon), ws, ArrayType.BP_WORKING_MEM, dataType);
-        INDArray dProjection = ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {steps * batch, gates() * n}, 'c');
-        INDArray dRecurrent = separateRecurrentGradient()
-                ? ws.create(ArrayType.BP_WORKING_MEM, dataType, new long[] {steps * batch, gates() * n}, 'c')
-                : dProjection;
+        int end = backLength > 0 ? (int) Math.max(0, steps - backLength) : 0;
+        INDArray dProjection = stepGradients(ws, batch, steps, end);
+        INDArray dRecurrent = separateRecurrentGradient() ? stepGradients(ws, batch, steps, end) : dProjection;
         INDArray dPrevious = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, width}, 'c');
         INDArray epsOut2d = !inputGradientNeeded ? null : ws.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                 new long[] {steps * batch, pass.input2d().size(1)}, 'c');
 
-        int end = backLength > 0 ? (int) Math.max(0, steps - backLength) : 0;
         Recurrence.Buffers buffers = new Recurrence.Buffers(Blas.Block.of(pass.gates()), Blas.Block.of(pass.states()),
                 pass.cache() == null ? null : Blas.Block.of(pass.cache()), Blas.Block.of(pass.start()),
                 Blas.Block.of(rw), null, null);
@@ -304,6 +302,20 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             return new Pair<>(gradient, null);
         }
         return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(TimeMajor.sequence(epsOut2d, batch, steps))));
+    }
+
+    /**
+     * [steps*batch, gates*n] per-step gradients: the backward steps write the rows of steps >= end,
+     * the rows before stay zero (products over all rows read them). Zeroing all of it on the
+     * calling thread was 1.25% of a vanilla RNN's training step.
+     */
+    private INDArray stepGradients(LayerWorkspaceMgr ws, long batch, long steps, int end) {
+        INDArray rows = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,
+                new long[] {steps * batch, gates() * layerConf().getNOut()}, 'c');
+        if (end > 0) {
+            rows.get(interval(0, end * batch), all()).assign(0);
+        }
+        return rows;
     }
 
     /**

@@ -190,6 +190,46 @@ class FusedRecurrentLayerTest {
         assertThat(full.getSecond().norm2Number().doubleValue()).isGreaterThan(1e-6);
     }
 
+    /**
+     * A truncated backward pass leaves the steps before its window out: the same gradients when
+     * the workspace memory it reuses holds a full pass's values, and zero input gradient there.
+     */
+    @ParameterizedTest
+    @CsvSource({"GRU", "RNN", "LSTM"})
+    void truncatedBackpropIgnoresWhatTheWorkspaceHeld(String cell) {
+        MultiLayerNetwork net = network(cell, 4, 5, 1, BackpropType.Standard, 0);
+        net.initGradientsView();
+        FusedRecurrentLayer<?> layer = (FusedRecurrentLayer<?>) net.getLayer(0);
+        INDArray input = Nd4j.rand(DataType.DOUBLE, 3, 4, 6).subi(0.5);
+        INDArray epsilon = Nd4j.rand(DataType.DOUBLE, 3, 5, 6).subi(0.5);
+        org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration config =
+                org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder().initialSize(1 << 20)
+                        .policyLearning(org.nd4j.linalg.api.memory.enums.LearningPolicy.NONE).build();
+        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr ws = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr
+                .builder().defaultWorkspace("truncated-test", config).build();
+        INDArray[] first = truncatedGradients(layer, input, epsilon, ws, config, 3);
+        truncatedGradients(layer, input, epsilon, ws, config, 6); // fills every row of the reused memory
+        INDArray[] second = truncatedGradients(layer, input, epsilon, ws, config, 3);
+        assertThat(second[0].equalsWithEps(first[0], 1e-12)).as("parameter gradients").isTrue();
+        assertThat(second[1].equalsWithEps(first[1], 1e-12)).as("input gradients").isTrue();
+        assertThat(second[1].get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 3))
+                .amaxNumber().doubleValue()).as("input gradient before the window").isZero();
+        assertThat(second[1].amaxNumber().doubleValue()).isGreaterThan(1e-6);
+    }
+
+    private static INDArray[] truncatedGradients(FusedRecurrentLayer<?> layer, INDArray input, INDArray epsilon,
+                                                 org.deeplearning4j.nn.workspace.LayerWorkspaceMgr ws,
+                                                 org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration config,
+                                                 int backLength) {
+        INDArray inputGradient;
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace scope =
+                     Nd4j.getWorkspaceManager().getAndActivateWorkspace(config, "truncated-test")) {
+            layer.setInput(input, ws);
+            inputGradient = layer.tbpttBackpropGradient(epsilon, backLength, ws).getSecond().detach();
+        }
+        return new INDArray[] {layer.getGradientsViewArray().dup(), inputGradient};
+    }
+
     /** ||dL/dh_t|| of the first sequence (the gradient-flow probe's record) is the same from the float loops. */
     @ParameterizedTest
     @CsvSource({"GRU", "RNN", "LSTM"})
