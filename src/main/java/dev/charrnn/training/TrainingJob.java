@@ -137,22 +137,27 @@ public final class TrainingJob {
         return events.subscribe(view());
     }
 
-    /** Requests a stop; a queued job is cancelled at once, a running one after its current step. */
-    synchronized boolean cancel() {
+    /** Requests a stop; a queued job is cancelled at once (and persisted), a running one after its current step. */
+    synchronized boolean cancel(java.util.function.Consumer<JobRecord> persist) {
         if (!state.isActive()) {
             return false;
         }
         cancelRequested = true;
         if (state == JobState.QUEUED) {
-            finish(JobState.CANCELLED, null);
+            finish(JobState.CANCELLED, null, persist);
         }
         return true;
     }
 
-    synchronized void finish(JobState end, String reason) {
+    /**
+     * Ends the job and has {@code persist} write its record before anyone can see the end: a
+     * client that reads a finished state finds the record on disk.
+     */
+    synchronized void finish(JobState end, String reason, java.util.function.Consumer<JobRecord> persist) {
         state = end;
         error = reason;
         finishedAt = Instant.now();
+        persist.accept(record());
         events.done(view());
     }
 

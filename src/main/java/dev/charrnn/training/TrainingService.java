@@ -155,18 +155,21 @@ public class TrainingService implements ModelWriters {
 
     public TrainingJob cancel(String id) {
         TrainingJob job = get(id);
-        if (!job.cancel()) {
+        if (!job.cancel(this::save)) {
             throw ApiException.conflict("Job '" + id + "' is " + job.state() + "; only QUEUED or RUNNING jobs can be cancelled.");
         }
-        persist(job);
         return job;
     }
 
     private void persist(TrainingJob job) {
+        save(job.record());
+    }
+
+    private void save(JobRecord record) {
         try {
-            store.save(job.record());
+            store.save(record);
         } catch (RuntimeException e) {
-            log.warn("could not persist job {}: {}", job.id(), e.getMessage());
+            log.warn("could not persist job {}: {}", record.id(), e.getMessage());
         }
     }
 
@@ -188,7 +191,7 @@ public class TrainingService implements ModelWriters {
 
     @PreDestroy
     void shutdown() {
-        jobs.values().forEach(TrainingJob::cancel);
+        jobs.values().forEach(job -> job.cancel(record -> { })); // on disk a queued job stays queued, for the restart
         worker.shutdownNow();
         sparkWatchers.shutdownNow();
     }
@@ -310,21 +313,23 @@ public class TrainingService implements ModelWriters {
                     : trainLocally(request, job);
             Trainer.Result result = outcome.result();
             if (result.stopped()) {
-                job.finish(JobState.CANCELLED, null);
+                finish(job, JobState.CANCELLED, null);
                 return;
             }
             models.save(metadata(request, outcome), result.network());
             models.saveDocument(request.modelName(), GRADIENTS_FILE, new GradientRecord(job.gradients().points()));
             models.deleteCheckpoint(request.modelName());
-            job.finish(JobState.SUCCEEDED, null);
+            finish(job, JobState.SUCCEEDED, null);
         } catch (Trainer.DivergedException | ApiException | SparkTrainer.SparkJobFailedException e) {
-            job.finish(JobState.FAILED, e.getMessage());
+            finish(job, JobState.FAILED, e.getMessage());
         } catch (RuntimeException | Error e) {
             log.error("training job {} failed", job.id(), e);
-            job.finish(JobState.FAILED, "internal error: " + e + " (see the server log)");
-        } finally {
-            persist(job);
+            finish(job, JobState.FAILED, "internal error: " + e + " (see the server log)");
         }
+    }
+
+    private void finish(TrainingJob job, JobState end, String reason) {
+        job.finish(end, reason, this::save);
     }
 
     /** Local training, with the vocabulary and counts of the corpus as this service encoded it. */

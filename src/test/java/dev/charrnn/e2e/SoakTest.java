@@ -102,6 +102,7 @@ class SoakTest {
         long nativeEnd = nativeBytes();
         long liveHeapEnd = liveHeapBytes();
         post("/api/training-jobs/" + job + "/cancel", "application/json", "");
+        awaitStopped(job); // the worker writes the job's last record on its way out: not into a deleted directory
 
         List<Long> sorted = new ArrayList<>(latenciesMicros);
         Collections.sort(sorted);
@@ -115,6 +116,19 @@ class SoakTest {
         assertThat(sorted).isNotEmpty();
         assertThat(nativeEnd).as("memory outside the Java heap").isLessThan((long) (memoryAtStart[0] * 1.25) + (64L << 20));
         assertThat(liveHeapEnd).as("live Java heap").isLessThan((long) (memoryAtStart[1] * 1.25) + (64L << 20));
+    }
+
+    private void awaitStopped(String job) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String state;
+        do {
+            Thread.sleep(50);
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + port + "/api/training-jobs/" + job)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            state = TestSupport.json().readTree(response.body()).get("state").asString();
+        } while (("QUEUED".equals(state) || "RUNNING".equals(state)) && System.nanoTime() < deadline);
+        assertThat(state).as("job state after cancel").isEqualTo("CANCELLED");
     }
 
     private static long percentile(List<Long> sorted, double p) {
