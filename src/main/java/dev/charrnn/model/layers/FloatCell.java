@@ -23,4 +23,13 @@ interface FloatCell {
      */
     void backward(int rows, int n, float[][] dState, float[][] previous, float[][] gates, float[][] cache,
                   float[][] dProjection, float[][] dRecurrent, float[][] dPrevious);
+
+    /**
+     * True when the backward step reads neither the previous state nor writes {@code dPrevious}
+     * (the vanilla RNN's: all of dL/dh' flows through h' RW), so the loops skip reading one and
+     * zeroing and carrying the other.
+     */
+    default boolean backwardOnlyThroughRecurrence() {
+        return false;
+    }
 }

@@ -137,6 +137,7 @@ final class FloatSteps {
         private final float[][] previous;
         private final float[][] gates;
         private final float[][] cache;
+        private final boolean onlyThroughRecurrence = math.backwardOnlyThroughRecurrence();
 
         BackwardRows(Recurrence.Shape s, Recurrence.Buffers pass, Recurrence.Gradients d, float[][] rwT, double[] dBias,
                      double[] squares, int from, int count, HostBuffers host) {
@@ -167,12 +168,14 @@ final class FloatSteps {
             int width = cell.stateWidth() * n;
             int gateWidth = cell.gates() * n;
             int first = t * b + from;
-            if (t == s.steps() - 1) {
+            if (t == s.steps() - 1 || onlyThroughRecurrence) {
                 zero(dState, count, width);
             } else {
                 for (int r = 0; r < count; r++) {
                     System.arraycopy(dPrevious[r], 0, dState[r], 0, width);
                 }
+            }
+            if (t < s.steps() - 1) {
                 Kernels.accumulate(dState, dRecurrent, 0, count, gateWidth, rwT, 0, n); // step t+1's dL/d(h_t RW)
             }
             HostBuffers.readRows(d.epsilon().rows(first, count), dOutput);
@@ -188,12 +191,15 @@ final class FloatSteps {
                     squares[t] += (double) dState[0][j] * dState[0][j];
                 }
             }
-            HostBuffers.readRows(t > 0 ? pass.states().rows(first - b, count) : pass.start().rows(from, count), previous);
+            if (!onlyThroughRecurrence) {
+                HostBuffers.readRows(t > 0 ? pass.states().rows(first - b, count) : pass.start().rows(from, count),
+                        previous);
+                zero(dPrevious, count, width);
+            }
             HostBuffers.readRows(pass.gates().rows(first, count), gates);
             if (cache != null) {
                 HostBuffers.readRows(pass.cache().rows(first, count), cache);
             }
-            zero(dPrevious, count, width);
             math.backward(count, n, dState, previous, gates, cache, dProjection,
                     dRecurrent == dProjection ? null : dRecurrent, dPrevious);
             for (int r = 0; r < count; r++) {

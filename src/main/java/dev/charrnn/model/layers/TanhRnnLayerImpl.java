@@ -23,6 +23,11 @@ public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
 
     private static final FloatCell FLOAT_MATH = new FloatCell() {
         @Override
+        public boolean backwardOnlyThroughRecurrence() {
+            return true;
+        }
+
+        @Override
         public void forward(int rows, int n, float[][] a, float[][] recurrent, float[][] before, float[][] after,
                             float[][] cache) {
             for (int r = 0; r < rows; r++) {
