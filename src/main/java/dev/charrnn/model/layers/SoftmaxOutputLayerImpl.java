@@ -113,7 +113,7 @@ public class SoftmaxOutputLayerImpl extends org.deeplearning4j.nn.layers.recurre
         INDArray epsilon2d = ws.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                 new long[] {rows, layerConf().getNIn()}, 'c');
         double[] dBias = new double[width];
-        double loss = 0;
+        double loss;
         Gang gang = StepThreads.acquire();
         try {
             double[][] partBias = new double[gang.size()][width];
