@@ -224,13 +224,14 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
                 recurrent == null ? null : Blas.Block.of(recurrent), Blas.Block.of(output2d));
         Recurrence.Shape shape = shape(batch, steps);
         double[] biasValues = host.read(bias, 1).clone();
-        int[] symbols = Blas.Block.of(w).layout == null ? null : oneHot.symbols(input2d);
+        Blas.Block weights = Blas.Block.of(w);
+        int[] symbols = weights.layout == null ? null : oneHot.symbols(input2d);
         Gang gang = StepThreads.acquire();
         try {
             if (symbols != null) {
-                oneHot.project(gang, symbols, Blas.Block.of(w), buffers.gates());
+                oneHot.project(gang, symbols, weights, buffers.gates());
             } else {
-                Blas.gemm(gang, Blas.Block.of(input2d), false, Blas.Block.of(w), false, buffers.gates(), 1.0, 0.0);
+                Blas.gemm(gang, Blas.Block.of(input2d), false, weights, false, buffers.gates(), 1.0, 0.0);
             }
             recurrence.forward(gang, shape, buffers, biasValues, training || forBackprop);
         } finally {
@@ -278,15 +279,15 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             double[] dBias = recurrence.backward(gang, shape(batch, steps), end, buffers, gradients, hiddenNorms);
             dB.assign(fromHost(dBias, 1, (int) (gates() * n)).reshape(dB.shape()));
             recurrentWeightGradient(gang, pass, dRecurrent, end, dRW);
-            if (pass.symbols() != null && Blas.Block.of(dW).layout != null) {
-                OneHotInput.weightGradient(gang, pass.symbols(), Blas.Block.of(dProjection), Blas.Block.of(dW));
+            Blas.Block projectionGradient = Blas.Block.of(dProjection);
+            Blas.Block weightGradient = Blas.Block.of(dW);
+            if (pass.symbols() != null && weightGradient.layout != null) {
+                OneHotInput.weightGradient(gang, pass.symbols(), projectionGradient, weightGradient);
             } else {
-                Blas.gemm(gang, Blas.Block.of(pass.input2d()), true, Blas.Block.of(dProjection), false,
-                        Blas.Block.of(dW), 1.0, 0.0);
+                Blas.gemm(gang, Blas.Block.of(pass.input2d()), true, projectionGradient, false, weightGradient, 1.0, 0.0);
             }
             if (epsOut2d != null) {
-                Blas.gemm(gang, Blas.Block.of(dProjection), false, Blas.Block.of(w), true, Blas.Block.of(epsOut2d),
-                        1.0, 0.0);
+                Blas.gemm(gang, projectionGradient, false, Blas.Block.of(w), true, Blas.Block.of(epsOut2d), 1.0, 0.0);
             }
         } finally {
             gang.release();

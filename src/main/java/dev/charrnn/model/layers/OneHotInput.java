@@ -17,36 +17,37 @@ import dev.charrnn.model.Gang;
  */
 final class OneHotInput {
 
-    /** Per layer: the input scanned last, its rows' characters, and W as float rows. */
-    private float[] values = new float[0];
+    /** Per layer: one input row being scanned, and W as float rows. */
+    private float[] row = new float[0];
     private float[][] weightRows;
 
     /**
      * The character of every row of a float [rows, vocabulary] array (-1 for a row of zeros, as a
-     * masked step may be), or null unless every row is a one-hot indicator or zero.
+     * masked step may be), or null unless every row is a one-hot indicator or zero. Rows are read
+     * one at a time, so a layer whose input is not one-hot (every layer after the first) stops at
+     * its first row.
      */
     int[] symbols(INDArray input2d) {
         Blas.Block block = Blas.Block.of(input2d);
         if (input2d.dataType() != DataType.FLOAT || !block.contiguous()) {
             return null;
         }
-        int rows = block.rows;
         int columns = block.columns;
-        int length = rows * columns;
-        if (values.length < length) {
-            values = new float[length];
+        if (row.length < columns) {
+            row = new float[columns];
         }
-        block.floatBuffer().get(0, values, 0, length);
-        int[] symbols = new int[rows];
-        for (int r = 0; r < rows; r++) {
+        FloatBuffer values = block.floatBuffer();
+        int[] symbols = new int[block.rows];
+        for (int r = 0; r < block.rows; r++) {
+            values.get(r * columns, row, 0, columns);
             int symbol = -1;
-            for (int c = r * columns; c < (r + 1) * columns; c++) {
-                float v = values[c];
+            for (int c = 0; c < columns; c++) {
+                float v = row[c];
                 if (v != 0f) {
                     if (v != 1f || symbol >= 0) {
                         return null;
                     }
-                    symbol = c - r * columns;
+                    symbol = c;
                 }
             }
             symbols[r] = symbol;
