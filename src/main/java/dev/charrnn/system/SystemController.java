@@ -25,6 +25,7 @@ public class SystemController {
         Runtime runtime = Runtime.getRuntime();
         return new SystemInfo(nd4j.backend(), nd4j.backendClass(), nd4j.deviceCount(), nd4j.ompThreads(),
                 nd4j.blasThreads(), nd4j.stepThreads(), nd4j.blasVendor(), InferenceNetwork.generationKernel(),
+                JitSettings.ofThisJvm(),
                 runtime.availableProcessors(),
                 new SystemInfo.Memory(runtime.totalMemory() - runtime.freeMemory(), runtime.maxMemory(),
                         nd4j.offHeapBytes(), nd4j.maxOffHeapBytes(), nd4j.physicalBytes(), nd4j.maxPhysicalBytes()),

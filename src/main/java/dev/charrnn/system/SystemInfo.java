@@ -17,6 +17,7 @@ public record SystemInfo(
         @Schema(description = "The multiply-add kernel of batched generation: the Vector API one when the JVM runs "
                 + "with --add-modules jdk.incubator.vector, else the auto-vectorized one",
                 example = "vector API, 16 float lanes") String generationKernel,
+        JitSettings jit,
         @Schema(description = "CPU cores the JVM sees", example = "2") int availableProcessors,
         Memory memory,
         Versions versions,
