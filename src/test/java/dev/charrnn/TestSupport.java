@@ -33,7 +33,7 @@ public final class TestSupport {
         return new CharRnnProperties(new CharRnnProperties.Storage(root.resolve("corpora"), root.resolve("models")),
                 limits, new CharRnnProperties.Compute(1, 1, 0), new CharRnnProperties.Generation(2),
                 new CharRnnProperties.Security("", false), new CharRnnProperties.Jobs(1, false),
-                CharRnnProperties.Spark.unconfigured());
+                new CharRnnProperties.Events(256, java.time.Duration.ofSeconds(30)), CharRnnProperties.Spark.unconfigured());
     }
 
     /** The service's default limits but for the corpus size and vocabulary. */

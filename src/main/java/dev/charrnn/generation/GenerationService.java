@@ -1,6 +1,5 @@
 package dev.charrnn.generation;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -8,7 +7,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Gauge;
@@ -17,7 +15,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -29,6 +26,8 @@ import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.system.SseChannel;
+import dev.charrnn.system.SseChannels;
 import jakarta.annotation.PreDestroy;
 
 /**
@@ -51,9 +50,11 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
     private final Map<String, ContinuousBatcher> batchers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
     private final long timeoutNanos;
+    private final SseChannels channels;
 
     public GenerationService(ModelStore models, CharRnnProperties properties, Nd4jRuntime nd4j,
-                             ObjectProvider<MeterRegistry> meters) {
+                             ObjectProvider<MeterRegistry> meters, SseChannels channels) {
+        this.channels = channels;
         this.models = models;
         this.limits = properties.limits();
         this.nd4j = nd4j;
@@ -113,18 +114,14 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
     public SseEmitter stream(String modelName, GenerateRequest request) {
         Job job = prepare(modelName, request);
         acquireSlot();
-        SseEmitter emitter = new SseEmitter(0L);
-        AtomicBoolean gone = new AtomicBoolean();
-        emitter.onCompletion(() -> gone.set(true));
-        emitter.onError(error -> gone.set(true));
-        emitter.onTimeout(() -> gone.set(true));
         try {
-            streamers.execute(() -> streamTo(emitter, gone, job));
+            SseChannel channel = channels.open();
+            streamers.execute(() -> streamTo(channel, job));
+            return channel.emitter();
         } catch (RuntimeException e) {
             slots.release();
             throw e;
         }
-        return emitter;
     }
 
     public ScoreResponse score(String modelName, ScoreRequest request) {
@@ -156,41 +153,37 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
         gang.close();
     }
 
-    private void streamTo(SseEmitter emitter, AtomicBoolean gone, Job job) {
+    /** Characters of one sample that became final; a client that reads slowly gets them merged. */
+    record Chunk(int sample, String text) {
+
+        static Object merge(Object older, Object newer) {
+            return new Chunk(((Chunk) older).sample, ((Chunk) older).text + ((Chunk) newer).text);
+        }
+    }
+
+    /** Decodes into the channel; the decoder never waits for the client, and one that left or stalled stops it. */
+    private void streamTo(SseChannel channel, Job job) {
         try {
             nd4j.applyToCurrentThread();
             long start = System.nanoTime();
             List<Sampler.Sample> samples = run(job, new Sampler.Listener() {
                 @Override
                 public void onText(int sample, String text) {
-                    send(emitter, gone, "chunk", Map.of("sample", sample, "text", text));
+                    channel.sendMerged("chunk", "chunk " + sample, new Chunk(sample, text), Chunk::merge);
                 }
 
                 @Override
                 public boolean cancelled() {
-                    return gone.get();
+                    return !channel.isOpen();
                 }
             });
-            if (!gone.get()) {
-                send(emitter, gone, "done", response(job, samples, start));
-                emitter.complete();
-            }
+            channel.send("done", response(job, samples, start));
+            channel.complete();
         } catch (RuntimeException e) {
             log.error("streamed generation failed", e);
-            emitter.completeWithError(e);
+            channel.completeWithError(e);
         } finally {
             slots.release();
-        }
-    }
-
-    private static void send(SseEmitter emitter, AtomicBoolean gone, String event, Object data) {
-        if (gone.get()) {
-            return;
-        }
-        try {
-            emitter.send(SseEmitter.event().name(event).data(data, MediaType.APPLICATION_JSON));
-        } catch (IOException | IllegalStateException e) {
-            gone.set(true); // the client went away: stop generating
         }
     }
 

@@ -15,6 +15,7 @@ public record CharRnnProperties(
         @DefaultValue Generation generation,
         @DefaultValue Security security,
         @DefaultValue Jobs jobs,
+        @DefaultValue Events events,
         @DefaultValue Spark spark) {
 
     public record Storage(
@@ -58,6 +59,16 @@ public record CharRnnProperties(
      * cores) and whether the ones a restart interrupted resume without being asked.
      */
     public record Jobs(@DefaultValue("1") int concurrency, @DefaultValue("false") boolean autoResume) {
+    }
+
+    /**
+     * Server-Sent Events subscribers (job events, streamed generation). Each has a queue of
+     * {@code subscriberBuffer} droppable events (progress is coalesced to the latest; alerts, the end
+     * of a job and generated text are never dropped); one whose write stays blocked past
+     * {@code stallTimeout} is closed, so a client that stops reading never slows training or decoding.
+     */
+    public record Events(@DefaultValue("256") int subscriberBuffer,
+                         @DefaultValue("30s") java.time.Duration stallTimeout) {
     }
 
     /**

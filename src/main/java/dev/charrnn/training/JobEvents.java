@@ -1,62 +1,71 @@
 package dev.charrnn.training;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.springframework.http.MediaType;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import dev.charrnn.system.SseChannel;
+import dev.charrnn.system.SseChannels;
 
 /**
  * The Server-Sent Events of one job: {@code progress}, {@code gradients}, {@code flow},
- * {@code alert} and a final {@code done}. Progress is sent at most every 250 ms; a subscriber that
- * went away is dropped at the next send.
+ * {@code alert} and a final {@code done}. Progress is published at most every 250 ms. The job
+ * publishes under its lock, so publishing only queues: each subscriber's {@link SseChannel} writes
+ * on its own, coalescing progress and dropping statistics for a subscriber that falls behind, and
+ * never dropping alerts or the end.
  */
 final class JobEvents {
 
     private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
 
-    private final List<SseEmitter> subscribers = new CopyOnWriteArrayList<>();
+    private final SseChannels channels;
+    private final List<SseChannel> subscribers = new CopyOnWriteArrayList<>();
     private long lastProgress;
 
+    JobEvents(SseChannels channels) {
+        this.channels = channels;
+    }
+
     SseEmitter subscribe(JobView now) {
-        SseEmitter emitter = new SseEmitter(0L);
-        emitter.onCompletion(() -> subscribers.remove(emitter));
-        emitter.onError(e -> subscribers.remove(emitter));
-        subscribers.add(emitter);
-        send(emitter, "progress", now);
-        if (!now.state().isActive()) {
-            send(emitter, "done", now);
-            emitter.complete();
+        SseChannel channel = channels.open();
+        channel.send("progress", now); // never coalesced: the view a subscriber starts from
+        if (now.state().isActive()) {
+            subscribers.add(channel);
+            channel.onClose(() -> subscribers.remove(channel));
+        } else {
+            channel.send("done", now);
+            channel.complete();
         }
-        return emitter;
+        return channel.emitter();
     }
 
     void progress(JobView view, boolean force) {
         long now = System.nanoTime();
         if (force || now - lastProgress >= PROGRESS_INTERVAL_NANOS) {
             lastProgress = now;
-            publish("progress", view);
+            subscribers.forEach(channel -> channel.sendLatest("progress", view));
         }
     }
 
-    void publish(String event, Object data) {
-        for (SseEmitter emitter : subscribers) {
-            send(emitter, event, data);
-        }
+    /** Statistics a subscriber that is far behind can do without. */
+    void statistics(String event, Object data) {
+        subscribers.forEach(channel -> channel.sendIfRoom(event, data));
+    }
+
+    void alert(Object alert) {
+        subscribers.forEach(channel -> channel.send("alert", alert));
     }
 
     void done(JobView view) {
-        publish("done", view);
-        subscribers.forEach(SseEmitter::complete);
+        for (SseChannel channel : subscribers) {
+            channel.send("done", view);
+            channel.complete();
+        }
         subscribers.clear();
     }
 
-    private void send(SseEmitter emitter, String event, Object data) {
-        try {
-            emitter.send(SseEmitter.event().name(event).data(data, MediaType.APPLICATION_JSON));
-        } catch (IOException | IllegalStateException e) {
-            subscribers.remove(emitter);
-        }
+    int subscriberCount() {
+        return subscribers.size();
     }
 }

@@ -3,6 +3,7 @@ package dev.charrnn.training;
 import java.time.Instant;
 
 import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.system.SseChannels;
 
 /**
  * One training run and its state machine. Written by the worker thread, read by request
@@ -22,17 +23,19 @@ public final class TrainingJob {
     private final dev.charrnn.gradients.GradientHistory gradients = new dev.charrnn.gradients.GradientHistory(2000);
     private final dev.charrnn.gradients.GradientDetectors detectors = new dev.charrnn.gradients.GradientDetectors();
     private final java.util.List<dev.charrnn.gradients.Alert> alerts = new java.util.ArrayList<>();
-    private final JobEvents events = new JobEvents();
+    private final JobEvents events;
     private dev.charrnn.gradients.GradientFlowProbe.Flow lastFlow;
 
-    TrainingJob(String id, TrainingRequest request) {
+    TrainingJob(String id, TrainingRequest request, SseChannels channels) {
+        this.events = new JobEvents(channels);
         this.id = id;
         this.request = request;
         this.createdAt = Instant.now();
     }
 
     /** A job read back after a restart; one that was queued or running is now INTERRUPTED. */
-    TrainingJob(JobRecord record) {
+    TrainingJob(JobRecord record, SseChannels channels) {
+        this.events = new JobEvents(channels);
         this.id = record.id();
         this.request = record.request();
         this.createdAt = record.createdAt();
@@ -108,13 +111,13 @@ public final class TrainingJob {
 
     synchronized void gradients(dev.charrnn.gradients.GradientStats stats) {
         gradients.add(stats);
-        events.publish("gradients", stats);
+        events.statistics("gradients", stats);
         alert(detectors.onGradients(stats));
     }
 
     synchronized void flow(long iteration, dev.charrnn.gradients.GradientFlowProbe.Flow flow) {
         lastFlow = flow;
-        events.publish("flow", java.util.Map.of("iteration", iteration, "inputGradientNorms", flow.norms(),
+        events.statistics("flow", java.util.Map.of("iteration", iteration, "inputGradientNorms", flow.norms(),
                 "firstToLastRatio", flow.firstToLastRatio()));
         alert(detectors.onFlow(iteration, flow.norms().length, flow.firstToLastRatio()));
     }
@@ -124,7 +127,7 @@ public final class TrainingJob {
             if (alerts.size() < 500) {
                 alerts.add(alert);
             }
-            events.publish("alert", alert);
+            events.alert(alert);
         }
     }
 

@@ -32,6 +32,7 @@ import dev.charrnn.model.Nd4jBackend;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.system.SseChannels;
 import dev.charrnn.training.spark.SparkTrainer;
 import jakarta.annotation.PreDestroy;
 
@@ -63,6 +64,7 @@ public class TrainingService implements ModelWriters {
         return thread;
     });
     private final SparkTrainer spark;
+    private final SseChannels channels;
     private final Nd4jRuntime nd4j;
     private final JobStore store;
     private final boolean autoResume;
@@ -70,7 +72,8 @@ public class TrainingService implements ModelWriters {
 
     public TrainingService(CorpusStore corpora, ModelStore models, ModelSpecValidator specValidator,
                            CharRnnProperties properties, Nd4jRuntime nd4j, JobStore store,
-                           tools.jackson.databind.json.JsonMapper json, SparkTrainer spark) {
+                           tools.jackson.databind.json.JsonMapper json, SparkTrainer spark, SseChannels channels) {
+        this.channels = channels;
         this.corpora = corpora;
         this.models = models;
         this.specValidator = specValidator;
@@ -92,7 +95,7 @@ public class TrainingService implements ModelWriters {
     @jakarta.annotation.PostConstruct
     void restoreJobs() {
         for (JobRecord record : store.loadAll()) {
-            TrainingJob job = new TrainingJob(record);
+            TrainingJob job = new TrainingJob(record, channels);
             jobs.put(job.id(), job);
             if (record.state().isActive()) {
                 persist(job);
@@ -133,7 +136,7 @@ public class TrainingService implements ModelWriters {
             throw ApiException.busy(waiting + " training jobs are queued or running (limit charrnn.limits."
                     + "max-queued-jobs = " + limits.maxQueuedJobs() + "). Retry when one finishes.", 60);
         }
-        TrainingJob job = new TrainingJob(UUID.randomUUID().toString().replace("-", "").substring(0, 12), resolved);
+        TrainingJob job = new TrainingJob(UUID.randomUUID().toString().replace("-", "").substring(0, 12), resolved, channels);
         jobs.put(job.id(), job);
         persist(job);
         executorFor(job).execute(() -> run(job));

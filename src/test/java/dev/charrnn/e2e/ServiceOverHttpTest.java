@@ -152,6 +152,8 @@ class ServiceOverHttpTest {
         assertThat(system.get("versions").get("deeplearning4j").asString()).isEqualTo("1.0.0-M2.1");
         assertThat(system.get("generationKernel").asString()).as("surefire runs with the Vector API module")
                 .startsWith("vector API, ");
+        assertThat(system.get("jit").get("fullSpeed").asBoolean()).as(system.get("jit").toString()).isTrue();
+        assertThat(system.get("jit").get("problems")).isEmpty();
     }
 
     @Test
