@@ -56,9 +56,11 @@ public record CharRnnProperties(
 
     /**
      * Training jobs: how many train at once (1 per device: two jobs on one device only share its
-     * cores) and whether the ones a restart interrupted resume without being asked.
+     * cores), whether the ones a restart interrupted resume without being asked, and how long a
+     * stopping service waits for running jobs to checkpoint their last step.
      */
-    public record Jobs(@DefaultValue("1") int concurrency, @DefaultValue("false") boolean autoResume) {
+    public record Jobs(@DefaultValue("1") int concurrency, @DefaultValue("false") boolean autoResume,
+                       @DefaultValue("20s") java.time.Duration shutdownTimeout) {
     }
 
     /**

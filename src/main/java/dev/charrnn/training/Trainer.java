@@ -33,6 +33,11 @@ public final class Trainer {
             return false;
         }
 
+        /** Whether a requested stop writes a checkpoint of the last finished step first (a shutdown does). */
+        default boolean checkpointOnStop() {
+            return false;
+        }
+
         /** Gradient statistics, every spec.statsEvery iterations. */
         default void onGradients(GradientStats stats) {
         }
@@ -157,6 +162,9 @@ public final class Trainer {
             while (reason == null) {
                 if (monitor.stopRequested()) {
                     reason = StopReason.CANCELLED;
+                    if (monitor.checkpointOnStop()) {
+                        checkpoint();
+                    }
                     break;
                 }
                 step();
@@ -170,12 +178,16 @@ public final class Trainer {
                     measureFlow();
                 }
                 if ((latest.iteration() - firstIteration) % schedule.checkpointEvery() == 0 && reason == null) {
-                    monitor.onCheckpoint(network, new TrainingPosition(firstIteration, latest.iteration(), epoch,
-                            batches.position(), history));
+                    checkpoint();
                 }
             }
             restoreBest();
             return new Result(network, best != null ? best : latest, latest, List.copyOf(history), reason);
+        }
+
+        private void checkpoint() {
+            monitor.onCheckpoint(network, new TrainingPosition(firstIteration, latest.iteration(), epoch,
+                    batches.position(), history));
         }
 
         private void step() {

@@ -20,6 +20,7 @@ public final class TrainingJob {
     private Instant finishedAt;
     private String error;
     private volatile boolean cancelRequested;
+    private volatile boolean shutdownRequested;
     private final dev.charrnn.gradients.GradientHistory gradients = new dev.charrnn.gradients.GradientHistory(2000);
     private final dev.charrnn.gradients.GradientDetectors detectors = new dev.charrnn.gradients.GradientDetectors();
     private final java.util.List<dev.charrnn.gradients.Alert> alerts = new java.util.ArrayList<>();
@@ -64,6 +65,7 @@ public final class TrainingJob {
         }
         state = JobState.QUEUED;
         cancelRequested = false;
+        shutdownRequested = false;
         error = null;
         finishedAt = null;
         return true;
@@ -83,6 +85,23 @@ public final class TrainingJob {
 
     boolean cancelRequested() {
         return cancelRequested;
+    }
+
+    /** True when the service is stopping: the run checkpoints where it is and the job is INTERRUPTED. */
+    boolean shutdownRequested() {
+        return shutdownRequested;
+    }
+
+    /**
+     * The service stops: a running job stops after its current step, a queued one stays queued on
+     * disk (the restart makes both INTERRUPTED).
+     */
+    synchronized void stopForShutdown() {
+        if (state == JobState.RUNNING) {
+            shutdownRequested = true;
+        } else if (state == JobState.QUEUED) {
+            cancelRequested = true;
+        }
     }
 
     /** Moves to RUNNING unless the job was cancelled while queued. */

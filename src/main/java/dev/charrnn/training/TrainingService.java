@@ -68,6 +68,7 @@ public class TrainingService implements ModelWriters {
     private final Nd4jRuntime nd4j;
     private final JobStore store;
     private final boolean autoResume;
+    private final java.time.Duration shutdownTimeout;
     private final tools.jackson.databind.json.JsonMapper json;
 
     public TrainingService(CorpusStore corpora, ModelStore models, ModelSpecValidator specValidator,
@@ -83,6 +84,7 @@ public class TrainingService implements ModelWriters {
         this.json = json;
         this.spark = spark;
         this.autoResume = properties.jobs().autoResume();
+        this.shutdownTimeout = properties.jobs().shutdownTimeout();
         int workers = Math.max(1, properties.jobs().concurrency());
         this.worker = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, "training-worker");
@@ -192,9 +194,18 @@ public class TrainingService implements ModelWriters {
                 || modelName.equals(j.request().fromModel()));
     }
 
+    /**
+     * A SIGTERM (docker stop, a redeploy): running jobs checkpoint their last step and become
+     * INTERRUPTED, so a resume loses nothing; queued ones stay queued on disk for the restart.
+     */
     @PreDestroy
-    void shutdown() {
-        jobs.values().forEach(job -> job.cancel(record -> { })); // on disk a queued job stays queued, for the restart
+    void shutdown() throws InterruptedException {
+        jobs.values().forEach(TrainingJob::stopForShutdown);
+        worker.shutdown();
+        if (!worker.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            log.warn("training did not stop within charrnn.jobs.shutdown-timeout ({}): the resume starts from the "
+                    + "last checkpoint written", shutdownTimeout);
+        }
         worker.shutdownNow();
         sparkWatchers.shutdownNow();
     }
@@ -315,6 +326,11 @@ public class TrainingService implements ModelWriters {
                     : corpora.readText(request.corpusId()), monitor(request, job))
                     : trainLocally(request, job);
             Trainer.Result result = outcome.result();
+            if (result.stopped() && job.shutdownRequested()) {
+                finish(job, JobState.INTERRUPTED, "the service stopped at iteration " + result.last().iteration()
+                        + ", which was checkpointed; POST /api/training-jobs/" + job.id() + "/resume continues it there");
+                return;
+            }
             if (result.stopped()) {
                 finish(job, JobState.CANCELLED, null);
                 return;
@@ -391,7 +407,12 @@ public class TrainingService implements ModelWriters {
 
             @Override
             public boolean stopRequested() {
-                return job.cancelRequested();
+                return job.cancelRequested() || job.shutdownRequested();
+            }
+
+            @Override
+            public boolean checkpointOnStop() {
+                return job.shutdownRequested();
             }
 
             @Override

@@ -2,18 +2,11 @@ package dev.charrnn.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
@@ -38,22 +31,19 @@ class CrashRecoveryIT {
     @TempDir
     Path work;
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = TestSupport.json();
-    private Process service;
-    private int port;
+    private ServiceJar service;
 
     @AfterEach
     void stop() {
-        if (service != null) {
-            service.destroyForcibly();
-        }
+        service.close();
     }
 
     @Test
     void aKilledServiceResumesItsJobFromTheLastCheckpoint() throws Exception {
-        start();
-        String corpusId = json.readTree(send(post("/api/corpora", "text/plain", corpus()), 201)).get("id").asString();
+        service = new ServiceJar(work);
+        service.start();
+        String corpusId = json.readTree(send(post("/api/corpora", "text/plain", ServiceJar.corpus()), 201)).get("id").asString();
         String location = "/api/training-jobs/" + json.readTree(send(post("/api/training-jobs", "application/json",
                 "{\"corpusId\":\"" + corpusId + "\",\"modelName\":\"survivor\",\"spec\":{\"cell\":\"LSTM\",\"layers\":1,"
                         + "\"hiddenSize\":32,\"seqLength\":32,\"batchSize\":8,\"seed\":1},\"schedule\":{\"maxIterations\":"
@@ -63,11 +53,11 @@ class CrashRecoveryIT {
                 .until(() -> Files.exists(checkpoint) && iteration(location) >= 2 * CHECKPOINT_EVERY + 5);
 
         long beforeKill = iteration(location);
-        service.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no last write
+        service.kill();
         long killedAt = Math.max(beforeKill, lastPersistedIteration());
 
         everyStoredFileIsWholeAndLoadable();
-        start();
+        service.start();
         JsonNode interrupted = json.readTree(send(get(location), 200));
         assertThat(interrupted.get("state").asString()).isEqualTo("INTERRUPTED");
 
@@ -111,52 +101,19 @@ class CrashRecoveryIT {
         }
     }
 
-    private void start() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        File jar;
-        // failsafe runs in the service module's directory; the runnable jar is the -exec one
-        try (Stream<Path> jars = Files.list(Path.of("target"))) {
-            jar = jars.filter(p -> p.getFileName().toString().matches("char-rnn-service-.*-exec\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("run after package: no -exec jar in target/")).toFile();
-        }
-        ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.getAbsolutePath(), "--server.port=" + port));
-        builder.directory(work.toFile());
-        builder.environment().put("OMP_NUM_THREADS", "1");
-        builder.redirectErrorStream(true).redirectOutput(work.resolve("service-" + System.nanoTime() + ".log").toFile());
-        service = builder.start();
-        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> http.send(get("/actuator/health"), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
-    }
-
     private long iteration(String location) throws Exception {
         return json.readTree(send(get(location), 200)).get("iteration").asLong();
     }
 
-    private static String corpus() {
-        Random random = new Random(7);
-        StringBuilder text = new StringBuilder();
-        String[] words = {"the", "cat", "sat", "on", "a", "mat", "and", "then", "ran", "off", "home"};
-        while (text.length() < 40_000) {
-            text.append(words[random.nextInt(words.length)]).append(random.nextInt(8) == 0 ? ".\n" : " ");
-        }
-        return text.toString();
-    }
-
     private String send(HttpRequest request, int expected) throws Exception {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(request.uri() + " -> " + response.body()).isEqualTo(expected);
-        return response.body();
+        return service.send(request, expected);
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build();
+        return service.get(path);
     }
 
     private HttpRequest post(String path, String type, String body) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).header("Content-Type", type)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return service.post(path, type, body);
     }
 }
