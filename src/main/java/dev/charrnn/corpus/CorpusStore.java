@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,8 +68,11 @@ public class CorpusStore {
         return index.computeIfAbsent(id, key -> {
             Corpus corpus = new Corpus(key, cleanName(name), text.codePointCount(0, text.length()),
                     vocabulary.size(), sha256, Instant.now());
-            AtomicFiles.write(textPath(key), content);
-            AtomicFiles.write(metadataPath(key), json.writeValueAsBytes(corpus));
+            byte[] document = json.writeValueAsBytes(corpus);
+            LinkedHashMap<Path, AtomicFiles.FileWriter> files = new LinkedHashMap<>();
+            files.put(textPath(key), file -> Files.write(file, content));
+            files.put(metadataPath(key), file -> Files.write(file, document));
+            AtomicFiles.writeAll(files);
             log.info("stored corpus {} ({} chars, vocabulary {})", key, corpus.chars(), corpus.vocabularySize());
             return corpus;
         });

@@ -20,6 +20,7 @@ import org.springframework.util.FileSystemUtils;
 
 import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.system.ApiException;
+import dev.charrnn.system.StorageException;
 import dev.charrnn.system.CharRnnProperties;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -71,8 +72,8 @@ public class ModelArchive {
         try {
             unpack(upload, staging);
             ModelMetadata metadata = validate(name, staging);
-            Files.writeString(staging.resolve(ModelStore.METADATA),
-                    json.writerWithDefaultPrettyPrinter().writeValueAsString(metadata));
+            writeStaged(staging.resolve(ModelStore.METADATA),
+                    json.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
             FileSystemUtils.deleteRecursively(target); // leftovers of a job that never finished
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             return metadata;
@@ -84,13 +85,26 @@ public class ModelArchive {
         }
     }
 
+    /** A write into the staging folder; its failure is the server's storage, not the upload. */
+    private static void writeStaged(Path file, byte[] content) {
+        try {
+            Files.write(file, content);
+        } catch (IOException e) {
+            throw StorageException.writing(file, e);
+        }
+    }
+
     private void unpack(InputStream upload, Path staging) throws IOException {
-        Files.createDirectories(staging);
+        try {
+            Files.createDirectories(staging);
+        } catch (IOException e) {
+            throw StorageException.writing(staging, e);
+        }
         int found = 0;
         try (ZipInputStream zip = new ZipInputStream(upload)) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 if (ENTRIES.contains(entry.getName())) {
-                    Files.copy(zip, staging.resolve(entry.getName()), StandardCopyOption.REPLACE_EXISTING);
+                    copyEntry(zip, staging.resolve(entry.getName()));
                     found++;
                 }
             }
@@ -98,6 +112,32 @@ public class ModelArchive {
         if (found < ENTRIES.size()) {
             throw ApiException.badRequest("The archive must hold model.json and model.zip at its top level, as "
                     + "GET /api/models/{name}/download makes them; this one holds " + found + " of them.");
+        }
+    }
+
+    /** Reading the upload can fail (a bad archive: 400); writing the copy can fail too (storage: 507). */
+    private static void copyEntry(ZipInputStream zip, Path file) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        try (OutputStream out = create(file)) {
+            for (int read = zip.read(buffer); read >= 0; read = zip.read(buffer)) {
+                write(out, buffer, read, file);
+            }
+        }
+    }
+
+    private static OutputStream create(Path file) {
+        try {
+            return Files.newOutputStream(file);
+        } catch (IOException e) {
+            throw StorageException.writing(file, e);
+        }
+    }
+
+    private static void write(OutputStream out, byte[] buffer, int length, Path file) {
+        try {
+            out.write(buffer, 0, length);
+        } catch (IOException e) {
+            throw StorageException.writing(file, e);
         }
     }
 

@@ -59,7 +59,7 @@ public class ModelController {
     @DeleteMapping("/{name}")
     @Operation(summary = "Delete a model", description = "409 while a training job writes it or requests generate from it")
     public ResponseEntity<Void> delete(@PathVariable String name) {
-        store.metadata(name);
+        store.requireExists(name); // a damaged model can be deleted
         if (beingTrained.test(name)) {
             throw ApiException.conflict("Model '" + name + "' is being written by a training job. Cancel the job first.");
         }

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.ZipFile;
 import java.util.stream.Stream;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -43,22 +46,89 @@ public class ModelStore {
     /** Loaded models, least recently used first; bounded by the weights' size in memory. */
     private final LinkedHashMap<String, LoadedModel> loaded = new LinkedHashMap<>(16, 0.75f, true);
 
+    /** Models whose files are damaged (a truncated zip, unreadable metadata), with what is wrong. */
+    private final Map<String, String> damaged = new ConcurrentHashMap<>();
+
     public ModelStore(CharRnnProperties properties, JsonMapper json) {
         this.root = properties.storage().modelsDir();
         this.json = json;
         this.cacheBytes = properties.limits().modelCacheSize().toBytes();
+        findDamagedModels();
+    }
+
+    /** A damaged store is reported, not fatal: each damaged model is left out of the list with a warning. */
+    private void findDamagedModels() {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            dirs.filter(dir -> !dir.getFileName().toString().startsWith(".") && Files.isRegularFile(dir.resolve(METADATA)))
+                    .forEach(dir -> {
+                        String problem = problemWith(dir);
+                        if (problem != null) {
+                            markDamaged(dir.getFileName().toString(), problem);
+                        }
+                    });
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not list " + root, e);
+        }
+    }
+
+    /** What keeps a stored model from loading, or null; reads the zip's directory, not the weights. */
+    private String problemWith(Path dir) {
+        try {
+            json.readValue(dir.resolve(METADATA).toFile(), ModelMetadata.class);
+        } catch (RuntimeException e) {
+            return METADATA + " is unreadable (" + e.getClass().getSimpleName() + ")";
+        }
+        Path zip = dir.resolve(WEIGHTS);
+        if (!Files.isRegularFile(zip)) {
+            return WEIGHTS + " is missing";
+        }
+        try (ZipFile weights = new ZipFile(zip.toFile())) {
+            if (weights.getEntry("configuration.json") == null || weights.getEntry("coefficients.bin") == null) {
+                return WEIGHTS + " holds no DL4J network";
+            }
+            return null;
+        } catch (IOException e) {
+            return WEIGHTS + " is truncated or not a zip (" + e.getMessage() + ")";
+        }
+    }
+
+    private void markDamaged(String name, String problem) {
+        damaged.put(name, problem);
+        evict(name);
+        log.warn("model {} is damaged and left out: {}; DELETE /api/models/{} removes it", name, problem, name);
+    }
+
+    private ApiException damagedModel(String name) {
+        return ApiException.conflict("Model '" + name + "' is damaged: " + damaged.get(name) + ". DELETE /api/models/"
+                + name + " removes it; then train it again or import a good copy.");
     }
 
     public boolean exists(String name) {
         return Files.isRegularFile(directory(name).resolve(METADATA));
     }
 
-    public ModelMetadata metadata(String name) {
-        Path file = directory(name).resolve(METADATA);
-        if (!Files.isRegularFile(file)) {
+    /** 404 unless a model of that name is stored, damaged or not. */
+    public void requireExists(String name) {
+        if (!exists(name)) {
             throw ApiException.notFound("No model named '" + name + "'. GET /api/models lists the trained ones.");
         }
-        return json.readValue(file.toFile(), ModelMetadata.class);
+    }
+
+    public ModelMetadata metadata(String name) {
+        requireExists(name);
+        Path file = directory(name).resolve(METADATA);
+        if (damaged.containsKey(name)) {
+            throw damagedModel(name);
+        }
+        try {
+            return json.readValue(file.toFile(), ModelMetadata.class);
+        } catch (RuntimeException e) {
+            markDamaged(name, METADATA + " is unreadable (" + e.getClass().getSimpleName() + ")");
+            throw damagedModel(name);
+        }
     }
 
     public List<ModelMetadata> list() {
@@ -67,6 +137,7 @@ public class ModelStore {
         }
         try (Stream<Path> dirs = Files.list(root)) {
             return dirs.filter(dir -> Files.isRegularFile(dir.resolve(METADATA)))
+                    .filter(dir -> !damaged.containsKey(dir.getFileName().toString()))
                     .map(this::readQuietly)
                     .filter(Objects::nonNull)
                     .sorted(Comparator.comparing(ModelMetadata::createdAt))
@@ -78,8 +149,12 @@ public class ModelStore {
 
     public void save(ModelMetadata metadata, MultiLayerNetwork network) {
         Path dir = directory(metadata.name());
-        AtomicFiles.write(dir.resolve(WEIGHTS), file -> ModelSerializer.writeModel(network, file.toFile(), true));
-        AtomicFiles.write(dir.resolve(METADATA), json.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata));
+        byte[] document = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(metadata);
+        LinkedHashMap<Path, AtomicFiles.FileWriter> files = new LinkedHashMap<>();
+        files.put(dir.resolve(WEIGHTS), file -> ModelSerializer.writeModel(network, file.toFile(), true));
+        files.put(dir.resolve(METADATA), file -> Files.write(file, document));
+        AtomicFiles.writeAll(files);
+        damaged.remove(metadata.name());
         evict(metadata.name());
         log.info("saved model {} to {}", metadata.name(), dir.toAbsolutePath());
     }
@@ -140,8 +215,9 @@ public class ModelStore {
         Path zip = directory(name).resolve(WEIGHTS);
         try {
             return ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not load model " + name + " from " + zip, e);
+        } catch (IOException | RuntimeException e) {
+            markDamaged(name, WEIGHTS + " does not load (" + e.getClass().getSimpleName() + ")");
+            throw damagedModel(name);
         }
     }
 
@@ -192,8 +268,11 @@ public class ModelStore {
         }
     }
 
+    /** Deletes a model, a damaged one too. */
     public void delete(String name) {
-        metadata(name);
+        if (damaged.remove(name) == null) {
+            metadata(name);
+        }
         evict(name);
         try {
             FileSystemUtils.deleteRecursively(directory(name));
@@ -216,8 +295,9 @@ public class ModelStore {
         try {
             MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
             return new LoadedModel(metadata, CharVocabulary.fromCodePoints(metadata.vocabulary()), network);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not load model " + metadata.name() + " from " + zip, e);
+        } catch (IOException | RuntimeException e) {
+            markDamaged(metadata.name(), WEIGHTS + " does not load (" + e.getClass().getSimpleName() + ")");
+            throw damagedModel(metadata.name());
         }
     }
 

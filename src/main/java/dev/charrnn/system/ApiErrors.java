@@ -67,6 +67,14 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
                 + "boundary and a 'file' part (curl -F file=@corpus.txt ...).", null);
     }
 
+    /** Storage refused a write: nothing was stored, and the client should know it is not its fault. */
+    @ExceptionHandler(StorageException.class)
+    ResponseEntity<Object> storageFull(StorageException ex) {
+        log.warn("storage refused a write: {}", ex.getMessage());
+        return problem(HttpStatus.INSUFFICIENT_STORAGE, "The server " + ex.getMessage() + "; nothing was stored. "
+                + "Retry once space is freed on its storage (charrnn.storage.*).", null);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception ex) {
         log.error("unhandled error", ex);

@@ -1,16 +1,21 @@
 package dev.charrnn.system;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Writes files so that readers only ever see the old content or the complete new content:
- * write a temp file in the same directory, fsync it, then rename it over the target.
+ * write a temp file in the same directory, fsync it, then rename it over the target. A write that
+ * fails (a full disk, an I/O error) leaves the target as it was and no temp file behind, and
+ * throws {@link StorageException}.
  */
 public final class AtomicFiles {
 
@@ -28,21 +33,50 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, FileWriter writer) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path temp = null;
+        LinkedHashMap<Path, FileWriter> one = new LinkedHashMap<>();
+        one.put(target, writer);
+        writeAll(one);
+    }
+
+    /**
+     * Writes several files that belong together: all are written in full first, then renamed in
+     * the given order, so a failure leaves every one of them unchanged (renames need no space).
+     */
+    public static void writeAll(LinkedHashMap<Path, FileWriter> files) {
+        List<Path> temps = new ArrayList<>();
+        Path target = null;
         try {
-            Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            for (Map.Entry<Path, FileWriter> file : files.entrySet()) {
+                target = file.getKey();
+                temps.add(stage(target, file.getValue()));
+            }
+            int i = 0;
+            for (Path each : files.keySet()) {
+                target = each;
+                Files.move(temps.get(i++), each, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                syncDirectory(each.toAbsolutePath().getParent());
+            }
+        } catch (IOException | RuntimeException e) {
+            temps.forEach(AtomicFiles::deleteQuietly);
+            if (e instanceof RuntimeException runtime && !(e.getCause() instanceof IOException)) {
+                throw runtime;
+            }
+            throw StorageException.writing(target, e);
+        }
+    }
+
+    /** Writes and fsyncs a temp file beside the target. */
+    private static Path stage(Path target, FileWriter writer) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try {
             writer.writeTo(temp);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(dir);
-        } catch (IOException e) {
-            deleteQuietly(temp);
-            throw new UncheckedIOException("could not write " + target, e);
-        } catch (RuntimeException e) {
+            return temp;
+        } catch (IOException | RuntimeException e) {
             deleteQuietly(temp);
             throw e;
         }
@@ -58,9 +92,6 @@ public final class AtomicFiles {
     }
 
     private static void deleteQuietly(Path path) {
-        if (path == null) {
-            return;
-        }
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {

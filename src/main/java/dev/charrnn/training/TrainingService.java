@@ -33,6 +33,7 @@ import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.SseChannels;
+import dev.charrnn.system.StorageException;
 import dev.charrnn.training.spark.SparkTrainer;
 import jakarta.annotation.PreDestroy;
 
@@ -341,6 +342,9 @@ public class TrainingService implements ModelWriters {
             finish(job, JobState.SUCCEEDED, null);
         } catch (Trainer.DivergedException | ApiException | SparkTrainer.SparkJobFailedException e) {
             finish(job, JobState.FAILED, e.getMessage());
+        } catch (StorageException e) {
+            log.warn("training job {} failed: {}", job.id(), e.getMessage());
+            finish(job, JobState.FAILED, "storage: " + e.getMessage() + "; the files written before are intact");
         } catch (RuntimeException | Error e) {
             log.error("training job {} failed", job.id(), e);
             finish(job, JobState.FAILED, "internal error: " + e + " (see the server log)");

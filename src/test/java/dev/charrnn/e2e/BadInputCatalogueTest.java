@@ -47,7 +47,7 @@ class BadInputCatalogueTest {
         registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
         registry.add("charrnn.limits.max-corpus-size", () -> "64KB");
         registry.add("charrnn.limits.max-vocabulary-size", () -> "100");
-        registry.add("charrnn.limits.max-generate-length", () -> "100000");
+        registry.add("charrnn.limits.max-generate-length", () -> "10000000");
     }
 
     @LocalServerPort
@@ -69,9 +69,12 @@ class BadInputCatalogueTest {
         String long1 = trainJob(busyCorpus, "long-one");   // occupies the worker
         String queued = trainJob(busyCorpus, "long-two");  // waits behind it, using busyCorpus
         HttpResponse<InputStream> generating = http.send(request("POST", "/api/models/cat/generate/stream",
-                "application/json", "{\"length\":100000}".getBytes()), HttpResponse.BodyHandlers.ofInputStream());
+                "application/json", "{\"length\":10000000}".getBytes()), HttpResponse.BodyHandlers.ofInputStream());
         BufferedReader stream = new BufferedReader(new InputStreamReader(generating.body(), StandardCharsets.UTF_8));
         assertThat(stream.readLine()).isNotNull();
+        Thread reading = new Thread(() -> stream.lines().forEach(line -> { }), "reads the long generation");
+        reading.setDaemon(true);
+        reading.start(); // a client that keeps reading keeps the generation running for minutes
         long corporaBefore = countFiles("corpora");
 
         List<Case> cases = new ArrayList<>();
