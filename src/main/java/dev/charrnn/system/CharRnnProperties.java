@@ -75,7 +75,7 @@ public record CharRnnProperties(
 
     /**
      * Generation. Concurrent requests on one model advance together, one step for all their
-     * streams; {@code stepThreads} threads share a step's rows (0: one per core).
+     * streams; {@code stepThreads} threads split each layer of a step by units (0: one per core).
      */
     public record Generation(@DefaultValue("0") int stepThreads) {
 
@@ -86,11 +86,12 @@ public record CharRnnProperties(
     }
 
     /**
-     * Threading. {@code stepThreads}: threads that share each step of the recurrent layers (0: one
-     * per core); each splits the units, with their matrix products and cell math, so the products
-     * run single-threaded. {@code blasThreads}: threads of one OpenBLAS product (the layers' own
-     * and DL4J's), 1 since the step threads already fill the cores. {@code ompThreads}: threads of
-     * ND4J's own ops; on small arrays one beats several (2.5-3x on 2 cores), so 1 (0: ND4J's choice).
+     * Threading. {@code stepThreads}: threads that share each pass of the recurrent layers (0: one
+     * per core); each runs every step for its own batch rows, with their products and cell math,
+     * so the products run single-threaded. {@code blasThreads}: threads of one OpenBLAS product
+     * (the layers' own and DL4J's), 1 since the step threads already fill the cores.
+     * {@code ompThreads}: threads of ND4J's own ops; on these small arrays more are no faster, so 1
+     * (0: ND4J's choice).
      */
     public record Compute(@DefaultValue("1") int ompThreads, @DefaultValue("1") int blasThreads,
                           @DefaultValue("0") int stepThreads) {
