@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +32,12 @@ import dev.charrnn.model.ModelStore;
 /**
  * Bounded load on loopback: 8 clients generate 200 characters each, back to back, while a training
  * job runs. Memory is compared between a third of the run (warmed up) and its end: the live heap
- * after a collection, and resident memory outside the heap. Short in {@code verify} (10 s); longer with {@code -Dsoak.seconds=600}:
- * {@code ./mvnw -B test -Dtest=SoakTest -Dsoak.seconds=600}. Prints one JSON line of figures.
+ * after a collection, and resident memory outside the heap. Every {@code soak.sample-seconds} the
+ * test records heap-after-GC, RSS and JavaCPP's off-heap counters to
+ * {@code target/soak/soak-<seconds>s.csv}, and prints the RSS slope per minute over each third.
+ * Short in {@code verify} (10 s); the plateau check (RSS growing under 1 MB per minute over the
+ * last third) applies to runs of 10 minutes or more:
+ * {@code ./mvnw -B -pl service test -Dtest=SoakTest -Dsoak.seconds=1800}. Prints one JSON line.
  */
 @Tag("soak")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -94,11 +99,22 @@ class SoakTest {
                 }
             });
         }
-        Thread.sleep(Math.max(0, (warmupEnd - System.nanoTime()) / 1_000_000));
-        memoryAtStart[0] = nativeBytes();
-        memoryAtStart[1] = liveHeapBytes();
+        MemorySamples samples = new MemorySamples(System.nanoTime());
+        long sampleEvery = TimeUnit.SECONDS.toNanos(Long.getLong("soak.sample-seconds", seconds >= 600 ? 10 : 1));
+        boolean atThird = false;
+        for (long next = System.nanoTime(); next < end; next += sampleEvery) {
+            Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
+            if (!atThird && System.nanoTime() >= warmupEnd) {
+                memoryAtStart[0] = nativeBytes();
+                memoryAtStart[1] = liveHeapBytes();
+                atThird = true;
+            }
+            samples.take();
+        }
         clients.shutdown();
         assertThat(clients.awaitTermination(seconds + 60, TimeUnit.SECONDS)).isTrue();
+        Path csv = samples.write(Path.of("target", "soak", "soak-" + seconds + "s.csv"));
+        double[] rssSlopes = samples.rssSlopesPerThird();
         long nativeEnd = nativeBytes();
         long liveHeapEnd = liveHeapBytes();
         post("/api/training-jobs/" + job + "/cancel", "application/json", "");
@@ -108,14 +124,64 @@ class SoakTest {
         Collections.sort(sorted);
         System.out.printf("{\"soak_seconds\": %d, \"clients\": %d, \"requests\": %d, \"errors\": %d, \"p50_ms\": %.1f, "
                         + "\"p99_ms\": %.1f, \"native_mb_at_third\": %d, \"native_mb_end\": %d, \"live_heap_mb_at_third\": %d, "
-                        + "\"live_heap_mb_end\": %d, \"rss_mb_end\": %d}%n", seconds, CLIENTS, sorted.size(), errors.get(),
+                        + "\"live_heap_mb_end\": %d, \"rss_mb_end\": %d, \"rss_mb_per_min_by_third\": [%.2f, %.2f, %.2f], "
+                        + "\"samples_csv\": \"%s\"}%n", seconds, CLIENTS, sorted.size(), errors.get(),
                 percentile(sorted, 0.50) / 1000.0, percentile(sorted, 0.99) / 1000.0, memoryAtStart[0] >> 20,
-                nativeEnd >> 20, memoryAtStart[1] >> 20, liveHeapEnd >> 20, rssBytes() >> 20);
+                nativeEnd >> 20, memoryAtStart[1] >> 20, liveHeapEnd >> 20, rssBytes() >> 20, rssSlopes[0], rssSlopes[1],
+                rssSlopes[2], csv.toAbsolutePath());
 
         assertThat(errors.get()).isZero();
         assertThat(sorted).isNotEmpty();
         assertThat(nativeEnd).as("memory outside the Java heap").isLessThan((long) (memoryAtStart[0] * 1.25) + (64L << 20));
         assertThat(liveHeapEnd).as("live Java heap").isLessThan((long) (memoryAtStart[1] * 1.25) + (64L << 20));
+        if (seconds >= 600) {
+            assertThat(rssSlopes[2]).as("RSS growth over the last third, MB per minute").isLessThan(1.0);
+        }
+    }
+
+    /** Memory over time: heap after a collection, resident memory, and what JavaCPP holds off-heap. */
+    private static final class MemorySamples {
+        private final long startNanos;
+        private final List<double[]> rows = new ArrayList<>();
+
+        MemorySamples(long startNanos) {
+            this.startNanos = startNanos;
+        }
+
+        void take() throws Exception {
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            rows.add(new double[] {seconds, liveHeapBytes() / 1048576.0, rssBytes() / 1048576.0,
+                    Pointer.totalBytes() / 1048576.0, Pointer.physicalBytes() / 1048576.0, Pointer.totalCount()});
+        }
+
+        Path write(Path file) throws Exception {
+            Files.createDirectories(file.getParent());
+            List<String> lines = new ArrayList<>(List.of("seconds,heap_after_gc_mb,rss_mb,javacpp_bytes_mb,"
+                    + "javacpp_physical_mb,javacpp_pointers"));
+            rows.forEach(r -> lines.add(String.format(java.util.Locale.ROOT, "%.1f,%.1f,%.1f,%.1f,%.1f,%.0f",
+                    r[0], r[1], r[2], r[3], r[4], r[5])));
+            Files.write(file, lines);
+            return file;
+        }
+
+        /** Least-squares slope of RSS against time, in MB per minute, for each third of the samples. */
+        double[] rssSlopesPerThird() {
+            double[] slopes = new double[3];
+            int third = rows.size() / 3;
+            for (int part = 0; part < 3; part++) {
+                List<double[]> span = rows.subList(part * third, part == 2 ? rows.size() : (part + 1) * third);
+                slopes[part] = span.size() < 2 ? Double.NaN : 60 * slope(span);
+            }
+            return slopes;
+        }
+
+        private static double slope(List<double[]> span) {
+            double meanT = span.stream().mapToDouble(r -> r[0]).average().orElse(0);
+            double meanRss = span.stream().mapToDouble(r -> r[2]).average().orElse(0);
+            double covariance = span.stream().mapToDouble(r -> (r[0] - meanT) * (r[2] - meanRss)).sum();
+            double variance = span.stream().mapToDouble(r -> (r[0] - meanT) * (r[0] - meanT)).sum();
+            return covariance / variance;
+        }
     }
 
     private void awaitStopped(String job) throws Exception {
