@@ -32,7 +32,7 @@ public final class TestSupport {
     public static CharRnnProperties properties(Path root, CharRnnProperties.Limits limits) {
         return new CharRnnProperties(new CharRnnProperties.Storage(root.resolve("corpora"), root.resolve("models")),
                 limits, new CharRnnProperties.Compute(1, 1, 0), new CharRnnProperties.Generation(2),
-                new CharRnnProperties.Security("", false), new CharRnnProperties.Jobs(1, false, java.time.Duration.ofSeconds(20)),
+                new CharRnnProperties.Security("", false), new CharRnnProperties.Jobs(1, false, java.time.Duration.ofSeconds(20), true),
                 new CharRnnProperties.Events(256, java.time.Duration.ofSeconds(30)), CharRnnProperties.Spark.unconfigured());
     }
 

@@ -26,6 +26,7 @@ import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.system.InteractiveRequests;
 import dev.charrnn.system.SseChannel;
 import dev.charrnn.system.SseChannels;
 import jakarta.annotation.PreDestroy;
@@ -51,10 +52,13 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
     private final Map<String, AtomicInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
     private final long timeoutNanos;
     private final SseChannels channels;
+    private final InteractiveRequests interactive;
 
     public GenerationService(ModelStore models, CharRnnProperties properties, Nd4jRuntime nd4j,
-                             ObjectProvider<MeterRegistry> meters, SseChannels channels) {
+                             ObjectProvider<MeterRegistry> meters, SseChannels channels,
+                             InteractiveRequests interactive) {
         this.channels = channels;
+        this.interactive = interactive;
         this.models = models;
         this.limits = properties.limits();
         this.nd4j = nd4j;
@@ -131,11 +135,13 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
         ModelSpecValidator.requireRange("text length", length, 2, limits.maxScoreLength(), "max-score-length");
         int[] symbols = model.vocabulary().encode(text);
         acquireSlot();
+        interactive.begin();
         double[] bits;
         try {
             nd4j.applyToCurrentThread();
             bits = Scorer.surprisalBits(model.newSession(), symbols, model.vocabulary().size());
         } finally {
+            interactive.end();
             slots.release();
         }
         double mean = java.util.Arrays.stream(bits).average().orElse(Double.NaN);
@@ -203,9 +209,11 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
         };
         AtomicInteger readers = inFlight.computeIfAbsent(job.modelName(), name -> new AtomicInteger());
         readers.incrementAndGet();
+        interactive.begin();
         try {
             return generate(job, listener);
         } finally {
+            interactive.end();
             readers.decrementAndGet();
         }
     }

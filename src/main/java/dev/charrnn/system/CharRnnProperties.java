@@ -56,11 +56,13 @@ public record CharRnnProperties(
 
     /**
      * Training jobs: how many train at once (1 per device: two jobs on one device only share its
-     * cores), whether the ones a restart interrupted resume without being asked, and how long a
-     * stopping service waits for running jobs to checkpoint their last step.
+     * cores), whether the ones a restart interrupted resume without being asked, how long a
+     * stopping service waits for running jobs to checkpoint their last step, and whether training
+     * pauses between steps while generation requests run (see InteractiveRequests).
      */
     public record Jobs(@DefaultValue("1") int concurrency, @DefaultValue("false") boolean autoResume,
-                       @DefaultValue("20s") java.time.Duration shutdownTimeout) {
+                       @DefaultValue("20s") java.time.Duration shutdownTimeout,
+                       @DefaultValue("true") boolean yieldToGeneration) {
     }
 
     /**

@@ -33,6 +33,10 @@ public final class Trainer {
             return false;
         }
 
+        /** Between two steps, given the last step's duration: the caller may pause here (for interactive work). */
+        default void betweenSteps(long lastStepNanos) {
+        }
+
         /** Whether a requested stop writes a checkpoint of the last finished step first (a shutdown does). */
         default boolean checkpointOnStop() {
             return false;
@@ -124,6 +128,7 @@ public final class Trainer {
         private double initialLoss = Double.NaN;
         private long epoch;
         private long trainingNanos;
+        private long lastStepNanos;
         private long stepsThisRun;
 
         Run(CarriedStateNetwork network, EncodedText text, ModelSpec spec, TrainingSchedule schedule, Monitor monitor) {
@@ -167,6 +172,7 @@ public final class Trainer {
                     }
                     break;
                 }
+                monitor.betweenSteps(lastStepNanos);
                 step();
                 reason = bound();
                 boolean evaluate = (latest.iteration() - firstIteration) % schedule.evalEvery() == 0 || reason != null;
@@ -198,7 +204,8 @@ public final class Trainer {
             }
             long start = System.nanoTime();
             network.fitContinuing(batches.next());
-            trainingNanos += System.nanoTime() - start;
+            lastStepNanos = System.nanoTime() - start;
+            trainingNanos += lastStepNanos;
             double loss = network.score() / spec.seqLength(); // DL4J sums the loss over the window
             if (Double.isNaN(initialLoss)) {
                 initialLoss = loss;

@@ -32,6 +32,7 @@ import dev.charrnn.model.Nd4jBackend;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.system.InteractiveRequests;
 import dev.charrnn.system.SseChannels;
 import dev.charrnn.system.StorageException;
 import dev.charrnn.training.spark.SparkTrainer;
@@ -66,6 +67,7 @@ public class TrainingService implements ModelWriters {
     });
     private final SparkTrainer spark;
     private final SseChannels channels;
+    private final InteractiveRequests interactive;
     private final Nd4jRuntime nd4j;
     private final JobStore store;
     private final boolean autoResume;
@@ -74,8 +76,10 @@ public class TrainingService implements ModelWriters {
 
     public TrainingService(CorpusStore corpora, ModelStore models, ModelSpecValidator specValidator,
                            CharRnnProperties properties, Nd4jRuntime nd4j, JobStore store,
-                           tools.jackson.databind.json.JsonMapper json, SparkTrainer spark, SseChannels channels) {
+                           tools.jackson.databind.json.JsonMapper json, SparkTrainer spark, SseChannels channels,
+                           InteractiveRequests interactive) {
         this.channels = channels;
+        this.interactive = interactive;
         this.corpora = corpora;
         this.models = models;
         this.specValidator = specValidator;
@@ -412,6 +416,11 @@ public class TrainingService implements ModelWriters {
             @Override
             public boolean stopRequested() {
                 return job.cancelRequested() || job.shutdownRequested();
+            }
+
+            @Override
+            public void betweenSteps(long lastStepNanos) {
+                interactive.giveWay(lastStepNanos);
             }
 
             @Override

@@ -71,7 +71,7 @@ final class ConcurrentRequests {
     }
 
     /** {@code clients} clients, each sending {@code requests} requests back to back; latencies into {@code into}. */
-    private static void load(ExecutorService pool, HttpClient http, URI uri, int clients, int requests, int length,
+    static void load(ExecutorService pool, HttpClient http, URI uri, int clients, int requests, int length,
                              List<Double> into) throws Exception {
         List<Future<?>> done = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
@@ -103,7 +103,7 @@ final class ConcurrentRequests {
     }
 
     /** Nearest-rank percentile of sorted values. */
-    private static double percentile(double[] sorted, double q) {
+    static double percentile(double[] sorted, double q) {
         return sorted[Math.max(0, (int) Math.ceil(q * sorted.length) - 1)];
     }
 }

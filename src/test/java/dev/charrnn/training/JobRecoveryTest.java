@@ -22,6 +22,7 @@ import dev.charrnn.model.TrainingMetrics;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.system.InteractiveRequests;
 import dev.charrnn.system.SseChannels;
 import dev.charrnn.training.spark.SparkTrainer;
 
@@ -91,7 +92,7 @@ class JobRecoveryTest {
     private static TrainingService service(CharRnnProperties properties, CorpusStore corpora, ModelStore models) {
         TrainingService service = new TrainingService(corpora, models, new ModelSpecValidator(properties), properties,
                 new Nd4jRuntime(properties), new JobStore(properties, TestSupport.json()), TestSupport.json(),
-                new SparkTrainer(properties, TestSupport.json()), new SseChannels(properties));
+                new SparkTrainer(properties, TestSupport.json()), new SseChannels(properties), new InteractiveRequests(properties));
         service.restoreJobs();
         return service;
     }

@@ -18,6 +18,7 @@ import dev.charrnn.model.TrainingMetrics;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.system.InteractiveRequests;
 import dev.charrnn.system.SseChannels;
 import dev.charrnn.training.spark.SparkOptions;
 import dev.charrnn.training.spark.SparkTrainer;
@@ -47,7 +48,7 @@ class SparkJobRecoveryTest {
 
         TrainingService restarted = new TrainingService(corpora, new ModelStore(properties, TestSupport.json()),
                 new ModelSpecValidator(properties), properties, new Nd4jRuntime(properties), store, TestSupport.json(),
-                new SparkTrainer(properties, TestSupport.json()), new SseChannels(properties));
+                new SparkTrainer(properties, TestSupport.json()), new SseChannels(properties), new InteractiveRequests(properties));
         restarted.restoreJobs();
 
         JobView view = restarted.get("spark1").view();
