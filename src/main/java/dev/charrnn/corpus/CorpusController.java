@@ -53,7 +53,7 @@ public class CorpusController {
     }
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
+    @Operation(operationId = "uploadCorpus", summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
     @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
     public ResponseEntity<Corpus> uploadFile(
             @RequestPart("file") MultipartFile file,
@@ -67,7 +67,7 @@ public class CorpusController {
     }
 
     @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
-    @Operation(summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
+    @Operation(operationId = "uploadCorpus", summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
     @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE,
             examples = @ExampleObject(name = "small corpus", value = ExampleCorpus.TEXT)))
@@ -91,19 +91,20 @@ public class CorpusController {
     }
 
     @GetMapping
-    @Operation(summary = "List stored corpora")
+    @Operation(operationId = "listCorpora", summary = "List stored corpora")
     public List<Corpus> list() {
         return store.list();
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "One corpus")
+    @Operation(operationId = "getCorpus", summary = "One corpus")
     public Corpus get(@Parameter(example = ExampleCorpus.ID) @PathVariable String id) {
         return store.get(id);
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Delete a corpus", description = "Refused (409) while a queued or running job uses it. "
+    @Operation(operationId = "deleteCorpus",
+            summary = "Delete a corpus", description = "Refused (409) while a queued or running job uses it. "
             + "Trained models keep their own vocabulary and do not need the corpus.")
     public ResponseEntity<Void> delete(@PathVariable String id) {
         store.get(id);

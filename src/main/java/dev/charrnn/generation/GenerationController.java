@@ -25,7 +25,8 @@ public class GenerationController {
     }
 
     @PostMapping("/generate")
-    @Operation(summary = "Generate text", description = "Continues the prime one character at a time, carrying "
+    @Operation(operationId = "generateText",
+            summary = "Generate text", description = "Continues the prime one character at a time, carrying "
             + "the recurrent state; n samples run as one batch. The example works with the model the training "
             + "example creates (\"demo\").")
     public GenerateResponse generate(@Parameter(example = "demo") @PathVariable String name,
@@ -34,7 +35,8 @@ public class GenerationController {
     }
 
     @PostMapping(value = "/generate/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Generate text as Server-Sent Events", description = "Events: 'chunk' {sample, text} "
+    @Operation(operationId = "streamGeneratedText",
+            summary = "Generate text as Server-Sent Events", description = "Events: 'chunk' {sample, text} "
             + "as characters become final, then 'done' with the same body as /generate. Closing the connection "
             + "stops the generation.")
     public SseEmitter stream(@Parameter(example = "demo") @PathVariable String name,
@@ -43,7 +45,8 @@ public class GenerationController {
     }
 
     @PostMapping("/score")
-    @Operation(summary = "Score a text", description = "Bits per character and perplexity of the text under the "
+    @Operation(operationId = "scoreText",
+            summary = "Score a text", description = "Bits per character and perplexity of the text under the "
             + "model (each character given the ones before it), optionally per character.")
     public ScoreResponse score(@Parameter(example = "demo") @PathVariable String name,
                                @Valid @RequestBody ScoreRequest request) {

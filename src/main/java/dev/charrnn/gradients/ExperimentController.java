@@ -38,7 +38,8 @@ public class ExperimentController {
     }
 
     @PostMapping("/api/experiments/cell-comparison")
-    @Operation(summary = "Compare RNN, LSTM and GRU", description = "Queues three training jobs with the same spec "
+    @Operation(operationId = "startCellComparison",
+            summary = "Compare RNN, LSTM and GRU", description = "Queues three training jobs with the same spec "
             + "and seed, one per cell, and answers 202 with a Location to follow them side by side: validation bpc, "
             + "gradient flow through time, alert counts. The lesson of the literature on your own text: the gated "
             + "cells keep long-range gradient where the vanilla RNN loses it.")
@@ -64,7 +65,8 @@ public class ExperimentController {
     }
 
     @GetMapping("/api/experiments/cell-comparison/{id}")
-    @Operation(summary = "One cell comparison", description = "The three runs side by side")
+    @Operation(operationId = "getCellComparison",
+            summary = "One cell comparison", description = "The three runs side by side")
     public CellComparison get(@PathVariable String id) {
         if (!experiments.containsKey(id)) {
             throw ApiException.notFound("No cell comparison with id '" + id + "'.");

@@ -40,7 +40,8 @@ public class GradientController {
     }
 
     @org.springframework.web.bind.annotation.PostMapping("/api/models/{name}/gradient-flow")
-    @Operation(summary = "Gradient flow through time", description = "The norm of dL_T/dx_t for t = 1..T, L_T being "
+    @Operation(operationId = "measureGradientFlow",
+            summary = "Gradient flow through time", description = "The norm of dL_T/dx_t for t = 1..T, L_T being "
             + "the loss of the last step only: how far back the model's error signal reaches. A vanilla RNN's "
             + "vanishes within a few dozen steps; a trained LSTM or GRU keeps far more of it.")
     public GradientFlowResponse flow(@Parameter(example = "demo") @PathVariable String name,
@@ -85,7 +86,8 @@ public class GradientController {
     }
 
     @GetMapping(value = "/api/training-jobs/{id}/gradients", produces = {MediaType.APPLICATION_JSON_VALUE, "text/csv"})
-    @Operation(summary = "Gradient statistics of a job", description = "Every spec.statsEvery iterations: per layer, "
+    @Operation(operationId = "getTrainingJobGradients",
+            summary = "Gradient statistics of a job", description = "Every spec.statsEvery iterations: per layer, "
             + "parameter and gate, the per-character gradient norm before and after clipping, mean and max |g|, "
             + "NaN/Inf count and log10 update:param ratio, plus the global norm and whether clipping fired. "
             + "Older points are thinned out, the newest always kept. ?format=csv for CSV.")
@@ -98,7 +100,8 @@ public class GradientController {
     }
 
     @GetMapping(value = "/api/models/{name}/gradients", produces = {MediaType.APPLICATION_JSON_VALUE, "text/csv"})
-    @Operation(summary = "Gradient statistics saved with a model", description = "The history of the job that "
+    @Operation(operationId = "getModelGradients",
+            summary = "Gradient statistics saved with a model", description = "The history of the job that "
             + "trained it, as /api/training-jobs/{id}/gradients returns it; survives restarts.")
     public ResponseEntity<?> model(@Parameter(example = "demo") @PathVariable String name,
                                    @RequestParam(required = false) Long from,

@@ -45,19 +45,21 @@ public class ModelController {
     }
 
     @GetMapping
-    @Operation(summary = "List trained models", description = "Oldest first")
+    @Operation(operationId = "listModels", summary = "List trained models", description = "Oldest first")
     public List<ModelSummary> list() {
         return store.list().stream().map(m -> ModelSummary.of(m, store.sizeBytes(m.name()))).toList();
     }
 
     @GetMapping("/{name}")
-    @Operation(summary = "One model", description = "Spec, vocabulary, corpus, final metrics and metrics history")
+    @Operation(operationId = "getModel",
+            summary = "One model", description = "Spec, vocabulary, corpus, final metrics and metrics history")
     public ModelMetadata get(@Parameter(example = "demo") @PathVariable String name) {
         return store.metadata(name);
     }
 
     @DeleteMapping("/{name}")
-    @Operation(summary = "Delete a model", description = "409 while a training job writes it or requests generate from it")
+    @Operation(operationId = "deleteModel",
+            summary = "Delete a model", description = "409 while a training job writes it or requests generate from it")
     public ResponseEntity<Void> delete(@PathVariable String name) {
         store.metadata(name);
         if (beingTrained.test(name)) {
@@ -73,7 +75,8 @@ public class ModelController {
     }
 
     @GetMapping(value = "/{name}/download", produces = "application/zip")
-    @Operation(summary = "Download a model", description = "A zip with model.json and model.zip (weights and "
+    @Operation(operationId = "downloadModel",
+            summary = "Download a model", description = "A zip with model.json and model.zip (weights and "
             + "optimizer state): everything needed to serve it, or to import it into another instance.")
     public ResponseEntity<StreamingResponseBody> download(@Parameter(example = "demo") @PathVariable String name) {
         store.metadata(name);
@@ -84,7 +87,8 @@ public class ModelController {
     }
 
     @PostMapping(value = "/{name}/import", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = "Import a model", description = "Multipart 'file': a zip made by /download. It is checked "
+    @Operation(operationId = "importModel",
+            summary = "Import a model", description = "Multipart 'file': a zip made by /download. It is checked "
             + "completely (metadata, weights, vocabulary) before it appears; a corrupt, truncated or foreign zip is "
             + "a 400 and leaves nothing behind.")
     @ApiResponse(responseCode = "201", description = "Imported")

@@ -38,7 +38,7 @@ public class TrainingController {
     }
 
     @PostMapping
-    @Operation(summary = "Start a training job",
+    @Operation(operationId = "startTrainingJob", summary = "Start a training job",
             description = "Validates the request, queues the job and answers 202 at once with a Location to poll. "
                     + "Jobs run one at a time. The example trains a small LSTM on the example corpus in seconds.")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
@@ -51,20 +51,22 @@ public class TrainingController {
     }
 
     @GetMapping
-    @Operation(summary = "List training jobs", description = "Oldest first")
+    @Operation(operationId = "listTrainingJobs", summary = "List training jobs", description = "Oldest first")
     public List<JobView> list() {
         return training.list().stream().map(TrainingJob::view).toList();
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "One training job", description = "State, iteration, train loss (nats/char), "
+    @Operation(operationId = "getTrainingJob",
+            summary = "One training job", description = "State, iteration, train loss (nats/char), "
             + "validation loss (bits/char) and characters per second")
     public JobView get(@PathVariable String id) {
         return training.get(id).view();
     }
 
     @GetMapping(value = "/{id}/events", produces = org.springframework.http.MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Live events of a job", description = "Server-Sent Events: 'progress' (the job, at most 4 "
+    @Operation(operationId = "streamTrainingJobEvents",
+            summary = "Live events of a job", description = "Server-Sent Events: 'progress' (the job, at most 4 "
             + "per second and at every evaluation), 'gradients' (each recording), 'flow' (gradient flow through time), "
             + "'alert' (a gradient finding) and 'done' (the final job) when it ends.")
     public org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(@PathVariable String id) {
@@ -72,7 +74,8 @@ public class TrainingController {
     }
 
     @PostMapping("/{id}/resume")
-    @Operation(summary = "Resume a job", description = "Continues an INTERRUPTED job (the service stopped while it "
+    @Operation(operationId = "resumeTrainingJob",
+            summary = "Resume a job", description = "Continues an INTERRUPTED job (the service stopped while it "
             + "ran) or a CANCELLED one from its last checkpoint: weights, optimizer state, iteration count and data "
             + "position carry on; without a checkpoint it starts over. 409 for jobs in other states.")
     public ResponseEntity<JobView> resume(@PathVariable String id) {
@@ -81,7 +84,8 @@ public class TrainingController {
     }
 
     @PostMapping("/{id}/cancel")
-    @Operation(summary = "Cancel a job", description = "A queued job is cancelled at once, a running one after its "
+    @Operation(operationId = "cancelTrainingJob",
+            summary = "Cancel a job", description = "A queued job is cancelled at once, a running one after its "
             + "current step; its last checkpoint stays, so it can be resumed. 409 when the job already ended.")
     public JobView cancel(@PathVariable String id) {
         return training.cancel(id).view();
