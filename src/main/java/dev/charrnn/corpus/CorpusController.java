@@ -22,6 +22,7 @@ import org.springframework.web.multipart.MultipartFile;
 
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.system.ProblemResponses;
 import dev.charrnn.training.TrainingService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -53,6 +54,7 @@ public class CorpusController {
     }
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @ProblemResponses({400, 413, 415})
     @Operation(operationId = "uploadCorpus", summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
     @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
     public ResponseEntity<Corpus> uploadFile(
@@ -67,6 +69,7 @@ public class CorpusController {
     }
 
     @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
+    @ProblemResponses({400, 413, 415})
     @Operation(operationId = "uploadCorpus", summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
     @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE,
@@ -97,12 +100,15 @@ public class CorpusController {
     }
 
     @GetMapping("/{id}")
+    @ProblemResponses({404})
     @Operation(operationId = "getCorpus", summary = "One corpus")
     public Corpus get(@Parameter(example = ExampleCorpus.ID) @PathVariable String id) {
         return store.get(id);
     }
 
     @DeleteMapping("/{id}")
+    @ProblemResponses({404, 409})
+    @ApiResponse(responseCode = "204", description = "Deleted")
     @Operation(operationId = "deleteCorpus",
             summary = "Delete a corpus", description = "Refused (409) while a queued or running job uses it. "
             + "Trained models keep their own vocabulary and do not need the corpus.")

@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.charrnn.system.ApiException;
+import dev.charrnn.system.ProblemResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -51,6 +52,7 @@ public class ModelController {
     }
 
     @GetMapping("/{name}")
+    @ProblemResponses({400, 404})
     @Operation(operationId = "getModel",
             summary = "One model", description = "Spec, vocabulary, corpus, final metrics and metrics history")
     public ModelMetadata get(@Parameter(example = "demo") @PathVariable String name) {
@@ -58,6 +60,8 @@ public class ModelController {
     }
 
     @DeleteMapping("/{name}")
+    @ProblemResponses({400, 404, 409})
+    @ApiResponse(responseCode = "204", description = "Deleted")
     @Operation(operationId = "deleteModel",
             summary = "Delete a model", description = "409 while a training job writes it or requests generate from it")
     public ResponseEntity<Void> delete(@PathVariable String name) {
@@ -75,6 +79,7 @@ public class ModelController {
     }
 
     @GetMapping(value = "/{name}/download", produces = "application/zip")
+    @ProblemResponses({400, 404})
     @Operation(operationId = "downloadModel",
             summary = "Download a model", description = "A zip with model.json and model.zip (weights and "
             + "optimizer state): everything needed to serve it, or to import it into another instance.")
@@ -87,6 +92,7 @@ public class ModelController {
     }
 
     @PostMapping(value = "/{name}/import", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    @ProblemResponses({400, 409, 413, 415})
     @Operation(operationId = "importModel",
             summary = "Import a model", description = "Multipart 'file': a zip made by /download. It is checked "
             + "completely (metadata, weights, vocabulary) before it appears; a corrupt, truncated or foreign zip is "

@@ -12,9 +12,11 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.charrnn.corpus.ExampleCorpus;
+import dev.charrnn.system.ProblemResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -38,6 +40,8 @@ public class TrainingController {
     }
 
     @PostMapping
+    @ProblemResponses({400, 404, 409, 415, 503})
+    @ApiResponse(responseCode = "202", description = "Queued: Location is the job to poll")
     @Operation(operationId = "startTrainingJob", summary = "Start a training job",
             description = "Validates the request, queues the job and answers 202 at once with a Location to poll. "
                     + "Jobs run one at a time. The example trains a small LSTM on the example corpus in seconds.")
@@ -57,6 +61,7 @@ public class TrainingController {
     }
 
     @GetMapping("/{id}")
+    @ProblemResponses({404})
     @Operation(operationId = "getTrainingJob",
             summary = "One training job", description = "State, iteration, train loss (nats/char), "
             + "validation loss (bits/char) and characters per second")
@@ -65,6 +70,7 @@ public class TrainingController {
     }
 
     @GetMapping(value = "/{id}/events", produces = org.springframework.http.MediaType.TEXT_EVENT_STREAM_VALUE)
+    @ProblemResponses({404})
     @Operation(operationId = "streamTrainingJobEvents",
             summary = "Live events of a job", description = "Server-Sent Events: 'progress' (the job, at most 4 "
             + "per second and at every evaluation), 'gradients' (each recording), 'flow' (gradient flow through time), "
@@ -74,6 +80,8 @@ public class TrainingController {
     }
 
     @PostMapping("/{id}/resume")
+    @ProblemResponses({400, 404, 409})
+    @ApiResponse(responseCode = "202", description = "Queued again: Location is the job to poll")
     @Operation(operationId = "resumeTrainingJob",
             summary = "Resume a job", description = "Continues an INTERRUPTED job (the service stopped while it "
             + "ran) or a CANCELLED one from its last checkpoint: weights, optimizer state, iteration count and data "
@@ -84,6 +92,7 @@ public class TrainingController {
     }
 
     @PostMapping("/{id}/cancel")
+    @ProblemResponses({404, 409})
     @Operation(operationId = "cancelTrainingJob",
             summary = "Cancel a job", description = "A queued job is cancelled at once, a running one after its "
             + "current step; its last checkpoint stays, so it can be resumed. 409 when the job already ended.")

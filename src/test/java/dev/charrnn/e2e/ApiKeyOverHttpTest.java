@@ -77,9 +77,11 @@ class ApiKeyOverHttpTest {
         for (JsonNode write : List.of(paths.get("/api/training-jobs").get("post"), paths.get("/api/corpora/{id}").get("delete"))) {
             assertThat(write.get("security").toString()).as("this server sets a key: either header, no anonymous {}")
                     .isEqualTo("[{\"bearer\":[]},{\"apiKey\":[]}]");
+            assertThat(write.get("responses").has("401")).isTrue();
         }
         for (JsonNode read : List.of(paths.get("/api/training-jobs").get("get"), paths.get("/api/models/{name}/generate").get("post"))) {
             assertThat(read.get("security").isArray() && read.get("security").isEmpty()).as("explicitly none").isTrue();
+            assertThat(read.get("responses").has("401")).isFalse();
         }
     }
 
