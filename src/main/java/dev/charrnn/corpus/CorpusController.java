@@ -28,6 +28,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -72,7 +73,8 @@ public class CorpusController {
     @ProblemResponses({400, 413, 415})
     @Operation(operationId = "uploadCorpus", summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
     @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
-    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE,
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+            mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string", description = "UTF-8 text"),
             examples = @ExampleObject(name = "small corpus", value = ExampleCorpus.TEXT)))
     public ResponseEntity<Corpus> uploadText(
             HttpServletRequest request,

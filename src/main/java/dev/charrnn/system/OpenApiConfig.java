@@ -11,6 +11,8 @@ import org.springdoc.core.utils.SpringDocAnnotationsUtils;
 import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.models.Components;
@@ -18,13 +20,16 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
+import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.servers.Server;
 
 /**
  * The published API document as the service behaves: every operation with the problem+json
@@ -45,6 +50,15 @@ public class OpenApiConfig {
             413, "Larger than the configured limit, which the detail names",
             415, "Unsupported Content-Type or charset",
             503, "Busy: retry after the seconds in Retry-After");
+
+    static {
+        // An event stream is text and a download is bytes; springdoc would describe the Java types' getters.
+        StringSchema bytes = new StringSchema();
+        bytes.format("binary");
+        SpringDocUtils.handleSchemaTypes(bytes);
+        SpringDocUtils.getConfig().replaceWithClass(SseEmitter.class, String.class)
+                .replaceWithSchema(StreamingResponseBody.class, bytes);
+    }
 
     /** RFC 9457 problem+json, as Spring's ProblemDetail, {@link ApiKeyFilter} and Tomcat's error valve write it. */
     @Schema(name = "ProblemDetail", description = "An error (RFC 9457 problem+json); detail says what to change",
@@ -69,10 +83,13 @@ public class OpenApiConfig {
                 .info(new Info()
                         .title("char-rnn-service")
                         .version("0.1")
+                        .license(new License().name("Apache-2.0").identifier("Apache-2.0"))
                         .description("Train character-level RNN, LSTM and GRU networks on your own text, watch their "
                                 + "gradients, and generate text. Try it in order: upload the example corpus "
                                 + "(POST /api/corpora, text/plain), start the example training job, poll it until "
                                 + "SUCCEEDED, then generate from model \"demo\"."))
+                // relative, so "Try it out" and generated clients work behind any host name and proxy
+                .addServersItem(new Server().url("/").description("The server that serves this document"))
                 .components(new Components()
                         .addSecuritySchemes("bearer", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer")
                                 .description("The API key (charrnn.security.api-key), when the server sets one"))
