@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 
+import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.util.unit.DataSize;
 
 import dev.charrnn.corpus.EncodedText;
@@ -40,6 +41,12 @@ public final class TestSupport {
     public static CharRnnProperties.Limits limits(DataSize maxCorpusSize, int maxVocabularySize) {
         return new CharRnnProperties.Limits(maxCorpusSize, maxVocabularySize, 4, 1024, 1000, 512, 1_000_000, 10_000,
                 8, 16, 100_000, DataSize.ofGigabytes(2), DataSize.ofGigabytes(1), 16, 50_000_000L, java.time.Duration.ofMinutes(5));
+    }
+
+    /** A service under test keeps its corpora and models below root (a test's temp dir). */
+    public static void storage(DynamicPropertyRegistry registry, Path root) {
+        registry.add("charrnn.storage.corpora-dir", () -> root.resolve("corpora").toString());
+        registry.add("charrnn.storage.models-dir", () -> root.resolve("models").toString());
     }
 
     public static JsonMapper json() {

@@ -22,11 +22,13 @@ import org.springframework.web.multipart.MultipartFile;
 
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.system.ProblemResponses;
 import dev.charrnn.training.TrainingService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
@@ -53,7 +55,8 @@ public class CorpusController {
     }
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
+    @ProblemResponses({400, 413, 415})
+    @Operation(operationId = "uploadCorpus", summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
     @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
     public ResponseEntity<Corpus> uploadFile(
             @RequestPart("file") MultipartFile file,
@@ -67,9 +70,11 @@ public class CorpusController {
     }
 
     @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
-    @Operation(summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
+    @ProblemResponses({400, 413, 415})
+    @Operation(operationId = "uploadCorpus", summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
     @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
-    @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE,
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
+            mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string", description = "UTF-8 text"),
             examples = @ExampleObject(name = "small corpus", value = ExampleCorpus.TEXT)))
     public ResponseEntity<Corpus> uploadText(
             HttpServletRequest request,
@@ -91,19 +96,23 @@ public class CorpusController {
     }
 
     @GetMapping
-    @Operation(summary = "List stored corpora")
+    @Operation(operationId = "listCorpora", summary = "List stored corpora")
     public List<Corpus> list() {
         return store.list();
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "One corpus")
+    @ProblemResponses({404})
+    @Operation(operationId = "getCorpus", summary = "One corpus")
     public Corpus get(@Parameter(example = ExampleCorpus.ID) @PathVariable String id) {
         return store.get(id);
     }
 
     @DeleteMapping("/{id}")
-    @Operation(summary = "Delete a corpus", description = "Refused (409) while a queued or running job uses it. "
+    @ProblemResponses({404, 409})
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @Operation(operationId = "deleteCorpus",
+            summary = "Delete a corpus", description = "Refused (409) while a queued or running job uses it. "
             + "Trained models keep their own vocabulary and do not need the corpus.")
     public ResponseEntity<Void> delete(@PathVariable String id) {
         store.get(id);

@@ -8,6 +8,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
+import dev.charrnn.system.ProblemResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -25,7 +26,9 @@ public class GenerationController {
     }
 
     @PostMapping("/generate")
-    @Operation(summary = "Generate text", description = "Continues the prime one character at a time, carrying "
+    @ProblemResponses({400, 404, 415, 503})
+    @Operation(operationId = "generateText",
+            summary = "Generate text", description = "Continues the prime one character at a time, carrying "
             + "the recurrent state; n samples run as one batch. The example works with the model the training "
             + "example creates (\"demo\").")
     public GenerateResponse generate(@Parameter(example = "demo") @PathVariable String name,
@@ -34,7 +37,9 @@ public class GenerationController {
     }
 
     @PostMapping(value = "/generate/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Generate text as Server-Sent Events", description = "Events: 'chunk' {sample, text} "
+    @ProblemResponses({400, 404, 415, 503})
+    @Operation(operationId = "streamGeneratedText",
+            summary = "Generate text as Server-Sent Events", description = "Events: 'chunk' {sample, text} "
             + "as characters become final, then 'done' with the same body as /generate. Closing the connection "
             + "stops the generation.")
     public SseEmitter stream(@Parameter(example = "demo") @PathVariable String name,
@@ -43,7 +48,9 @@ public class GenerationController {
     }
 
     @PostMapping("/score")
-    @Operation(summary = "Score a text", description = "Bits per character and perplexity of the text under the "
+    @ProblemResponses({400, 404, 415, 503})
+    @Operation(operationId = "scoreText",
+            summary = "Score a text", description = "Bits per character and perplexity of the text under the "
             + "model (each character given the ones before it), optionally per character.")
     public ScoreResponse score(@Parameter(example = "demo") @PathVariable String name,
                                @Valid @RequestBody ScoreRequest request) {

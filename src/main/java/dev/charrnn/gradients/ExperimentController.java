@@ -18,11 +18,13 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.charrnn.model.CellType;
 import dev.charrnn.model.ModelSpec;
 import dev.charrnn.system.ApiException;
+import dev.charrnn.system.ProblemResponses;
 import dev.charrnn.training.JobView;
 import dev.charrnn.training.TrainingJob;
 import dev.charrnn.training.TrainingRequest;
 import dev.charrnn.training.TrainingService;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -38,7 +40,10 @@ public class ExperimentController {
     }
 
     @PostMapping("/api/experiments/cell-comparison")
-    @Operation(summary = "Compare RNN, LSTM and GRU", description = "Queues three training jobs with the same spec "
+    @ProblemResponses({400, 404, 409, 415, 503})
+    @ApiResponse(responseCode = "202", description = "Queued: Location is the comparison to follow")
+    @Operation(operationId = "startCellComparison",
+            summary = "Compare RNN, LSTM and GRU", description = "Queues three training jobs with the same spec "
             + "and seed, one per cell, and answers 202 with a Location to follow them side by side: validation bpc, "
             + "gradient flow through time, alert counts. The lesson of the literature on your own text: the gated "
             + "cells keep long-range gradient where the vanilla RNN loses it.")
@@ -64,7 +69,9 @@ public class ExperimentController {
     }
 
     @GetMapping("/api/experiments/cell-comparison/{id}")
-    @Operation(summary = "One cell comparison", description = "The three runs side by side")
+    @ProblemResponses({404})
+    @Operation(operationId = "getCellComparison",
+            summary = "One cell comparison", description = "The three runs side by side")
     public CellComparison get(@PathVariable String id) {
         if (!experiments.containsKey(id)) {
             throw ApiException.notFound("No cell comparison with id '" + id + "'.");

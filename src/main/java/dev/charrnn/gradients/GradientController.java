@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.ApiException;
+import dev.charrnn.system.ProblemResponses;
 import dev.charrnn.training.TrainingService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -40,7 +41,9 @@ public class GradientController {
     }
 
     @org.springframework.web.bind.annotation.PostMapping("/api/models/{name}/gradient-flow")
-    @Operation(summary = "Gradient flow through time", description = "The norm of dL_T/dx_t for t = 1..T, L_T being "
+    @ProblemResponses({400, 404, 415})
+    @Operation(operationId = "measureGradientFlow",
+            summary = "Gradient flow through time", description = "The norm of dL_T/dx_t for t = 1..T, L_T being "
             + "the loss of the last step only: how far back the model's error signal reaches. A vanilla RNN's "
             + "vanishes within a few dozen steps; a trained LSTM or GRU keeps far more of it.")
     public GradientFlowResponse flow(@Parameter(example = "demo") @PathVariable String name,
@@ -85,7 +88,9 @@ public class GradientController {
     }
 
     @GetMapping(value = "/api/training-jobs/{id}/gradients", produces = {MediaType.APPLICATION_JSON_VALUE, "text/csv"})
-    @Operation(summary = "Gradient statistics of a job", description = "Every spec.statsEvery iterations: per layer, "
+    @ProblemResponses({400, 404})
+    @Operation(operationId = "getTrainingJobGradients",
+            summary = "Gradient statistics of a job", description = "Every spec.statsEvery iterations: per layer, "
             + "parameter and gate, the per-character gradient norm before and after clipping, mean and max |g|, "
             + "NaN/Inf count and log10 update:param ratio, plus the global norm and whether clipping fired. "
             + "Older points are thinned out, the newest always kept. ?format=csv for CSV.")
@@ -98,7 +103,9 @@ public class GradientController {
     }
 
     @GetMapping(value = "/api/models/{name}/gradients", produces = {MediaType.APPLICATION_JSON_VALUE, "text/csv"})
-    @Operation(summary = "Gradient statistics saved with a model", description = "The history of the job that "
+    @ProblemResponses({400, 404})
+    @Operation(operationId = "getModelGradients",
+            summary = "Gradient statistics saved with a model", description = "The history of the job that "
             + "trained it, as /api/training-jobs/{id}/gradients returns it; survives restarts.")
     public ResponseEntity<?> model(@Parameter(example = "demo") @PathVariable String name,
                                    @RequestParam(required = false) Long from,

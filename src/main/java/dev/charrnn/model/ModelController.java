@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.charrnn.system.ApiException;
+import dev.charrnn.system.ProblemResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -45,19 +46,24 @@ public class ModelController {
     }
 
     @GetMapping
-    @Operation(summary = "List trained models", description = "Oldest first")
+    @Operation(operationId = "listModels", summary = "List trained models", description = "Oldest first")
     public List<ModelSummary> list() {
         return store.list().stream().map(m -> ModelSummary.of(m, store.sizeBytes(m.name()))).toList();
     }
 
     @GetMapping("/{name}")
-    @Operation(summary = "One model", description = "Spec, vocabulary, corpus, final metrics and metrics history")
+    @ProblemResponses({400, 404})
+    @Operation(operationId = "getModel",
+            summary = "One model", description = "Spec, vocabulary, corpus, final metrics and metrics history")
     public ModelMetadata get(@Parameter(example = "demo") @PathVariable String name) {
         return store.metadata(name);
     }
 
     @DeleteMapping("/{name}")
-    @Operation(summary = "Delete a model", description = "409 while a training job writes it or requests generate from it")
+    @ProblemResponses({400, 404, 409})
+    @ApiResponse(responseCode = "204", description = "Deleted")
+    @Operation(operationId = "deleteModel",
+            summary = "Delete a model", description = "409 while a training job writes it or requests generate from it")
     public ResponseEntity<Void> delete(@PathVariable String name) {
         store.requireExists(name); // a damaged model can be deleted
         if (beingTrained.test(name)) {
@@ -73,7 +79,9 @@ public class ModelController {
     }
 
     @GetMapping(value = "/{name}/download", produces = "application/zip")
-    @Operation(summary = "Download a model", description = "A zip with model.json and model.zip (weights and "
+    @ProblemResponses({400, 404})
+    @Operation(operationId = "downloadModel",
+            summary = "Download a model", description = "A zip with model.json and model.zip (weights and "
             + "optimizer state): everything needed to serve it, or to import it into another instance.")
     public ResponseEntity<StreamingResponseBody> download(@Parameter(example = "demo") @PathVariable String name) {
         store.metadata(name);
@@ -84,7 +92,9 @@ public class ModelController {
     }
 
     @PostMapping(value = "/{name}/import", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @Operation(summary = "Import a model", description = "Multipart 'file': a zip made by /download. It is checked "
+    @ProblemResponses({400, 409, 413, 415})
+    @Operation(operationId = "importModel",
+            summary = "Import a model", description = "Multipart 'file': a zip made by /download. It is checked "
             + "completely (metadata, weights, vocabulary) before it appears; a corrupt, truncated or foreign zip is "
             + "a 400 and leaves nothing behind.")
     @ApiResponse(responseCode = "201", description = "Imported")

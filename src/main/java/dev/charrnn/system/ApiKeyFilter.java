@@ -35,13 +35,16 @@ public class ApiKeyFilter extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        if (!security.enabled() || !path.startsWith("/api/")) {
-            return true;
-        }
-        if (security.protectReads()) {
-            return false;
-        }
-        return isRead(request.getMethod()) || GENERATION.matcher(path).matches();
+        return !security.enabled() || !guards(request.getMethod(), path, security.protectReads());
+    }
+
+    /**
+     * Whether the key, when the server sets one, guards a request: every write under /api/, and
+     * the reads too with protect-reads. Also asked of the API docs' path templates
+     * ({name} matches like a name), so the docs declare the security this filter applies.
+     */
+    static boolean guards(String method, String path, boolean protectReads) {
+        return path.startsWith("/api/") && (protectReads || !(isRead(method) || GENERATION.matcher(path).matches()));
     }
 
     @Override

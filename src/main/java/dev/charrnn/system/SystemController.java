@@ -20,7 +20,7 @@ public class SystemController {
     }
 
     @GetMapping("/api/system")
-    @Operation(summary = "Compute backend and resources")
+    @Operation(operationId = "getSystemInfo", summary = "Compute backend and resources")
     public SystemInfo system() {
         Runtime runtime = Runtime.getRuntime();
         return new SystemInfo(nd4j.backend(), nd4j.backendClass(), nd4j.deviceCount(), nd4j.ompThreads(),

@@ -12,9 +12,11 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.charrnn.corpus.ExampleCorpus;
+import dev.charrnn.system.ProblemResponses;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -38,7 +40,9 @@ public class TrainingController {
     }
 
     @PostMapping
-    @Operation(summary = "Start a training job",
+    @ProblemResponses({400, 404, 409, 415, 503})
+    @ApiResponse(responseCode = "202", description = "Queued: Location is the job to poll")
+    @Operation(operationId = "startTrainingJob", summary = "Start a training job",
             description = "Validates the request, queues the job and answers 202 at once with a Location to poll. "
                     + "Jobs run one at a time. The example trains a small LSTM on the example corpus in seconds.")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(mediaType = "application/json",
@@ -51,20 +55,24 @@ public class TrainingController {
     }
 
     @GetMapping
-    @Operation(summary = "List training jobs", description = "Oldest first")
+    @Operation(operationId = "listTrainingJobs", summary = "List training jobs", description = "Oldest first")
     public List<JobView> list() {
         return training.list().stream().map(TrainingJob::view).toList();
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "One training job", description = "State, iteration, train loss (nats/char), "
+    @ProblemResponses({404})
+    @Operation(operationId = "getTrainingJob",
+            summary = "One training job", description = "State, iteration, train loss (nats/char), "
             + "validation loss (bits/char) and characters per second")
     public JobView get(@PathVariable String id) {
         return training.get(id).view();
     }
 
     @GetMapping(value = "/{id}/events", produces = org.springframework.http.MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(summary = "Live events of a job", description = "Server-Sent Events: 'progress' (the job, at most 4 "
+    @ProblemResponses({404})
+    @Operation(operationId = "streamTrainingJobEvents",
+            summary = "Live events of a job", description = "Server-Sent Events: 'progress' (the job, at most 4 "
             + "per second and at every evaluation), 'gradients' (each recording), 'flow' (gradient flow through time), "
             + "'alert' (a gradient finding) and 'done' (the final job) when it ends.")
     public org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(@PathVariable String id) {
@@ -72,7 +80,10 @@ public class TrainingController {
     }
 
     @PostMapping("/{id}/resume")
-    @Operation(summary = "Resume a job", description = "Continues an INTERRUPTED job (the service stopped while it "
+    @ProblemResponses({400, 404, 409})
+    @ApiResponse(responseCode = "202", description = "Queued again: Location is the job to poll")
+    @Operation(operationId = "resumeTrainingJob",
+            summary = "Resume a job", description = "Continues an INTERRUPTED job (the service stopped while it "
             + "ran) or a CANCELLED one from its last checkpoint: weights, optimizer state, iteration count and data "
             + "position carry on; without a checkpoint it starts over. 409 for jobs in other states.")
     public ResponseEntity<JobView> resume(@PathVariable String id) {
@@ -81,7 +92,9 @@ public class TrainingController {
     }
 
     @PostMapping("/{id}/cancel")
-    @Operation(summary = "Cancel a job", description = "A queued job is cancelled at once, a running one after its "
+    @ProblemResponses({404, 409})
+    @Operation(operationId = "cancelTrainingJob",
+            summary = "Cancel a job", description = "A queued job is cancelled at once, a running one after its "
             + "current step; its last checkpoint stays, so it can be resumed. 409 when the job already ended.")
     public JobView cancel(@PathVariable String id) {
         return training.cancel(id).view();

@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,10 +72,17 @@ class ApiKeyOverHttpTest {
     @Test
     void theApiDocsDeclareTheKeyOnWritesOnly() throws Exception {
         JsonNode docs = TestSupport.json().readTree(send(HttpRequest.newBuilder(uri("/v3/api-docs")).build()).body());
-        assertThat(docs.get("components").get("securitySchemes").has("bearer")).isTrue();
-        assertThat(docs.get("paths").get("/api/training-jobs").get("post").has("security")).isTrue();
-        assertThat(docs.get("paths").get("/api/training-jobs").get("get").has("security")).isFalse();
-        assertThat(docs.get("paths").get("/api/models/{name}/generate").get("post").has("security")).isFalse();
+        JsonNode paths = docs.get("paths");
+        assertThat(docs.get("components").get("securitySchemes").propertyNames()).containsExactlyInAnyOrder("bearer", "apiKey");
+        for (JsonNode write : List.of(paths.get("/api/training-jobs").get("post"), paths.get("/api/corpora/{id}").get("delete"))) {
+            assertThat(write.get("security").toString()).as("this server sets a key: either header, no anonymous {}")
+                    .isEqualTo("[{\"bearer\":[]},{\"apiKey\":[]}]");
+            assertThat(write.get("responses").has("401")).isTrue();
+        }
+        for (JsonNode read : List.of(paths.get("/api/training-jobs").get("get"), paths.get("/api/models/{name}/generate").get("post"))) {
+            assertThat(read.get("security").isArray() && read.get("security").isEmpty()).as("explicitly none").isTrue();
+            assertThat(read.get("responses").has("401")).isFalse();
+        }
     }
 
     private HttpRequest.Builder upload() {

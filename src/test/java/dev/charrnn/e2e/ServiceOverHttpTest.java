@@ -64,8 +64,11 @@ class ServiceOverHttpTest {
                 "/api/system");
         assertThat(send(get("/swagger-ui.html"), 200, 302)).isNotNull();
 
-        JsonNode corpus = json.readTree(send(multipart("/api/corpora", "example.txt",
-                ExampleCorpus.TEXT.getBytes(StandardCharsets.UTF_8)), 201));
+        JsonNode upload = docs.get("paths").get("/api/corpora").get("post").get("requestBody").get("content").get("text/plain");
+        assertThat(upload.get("schema").get("type").asString()).isEqualTo("string");
+        JsonNode corpus = json.readTree(send(HttpRequest.newBuilder(uri("/api/corpora")).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(upload.get("examples").values().iterator().next().get("value")
+                        .asString())).build(), 201));
         assertThat(corpus.get("id").asString()).isEqualTo(ExampleCorpus.ID);
 
         HttpResponse<String> accepted = http.send(postJson("/api/training-jobs", example(docs, "/api/training-jobs")),
