@@ -55,7 +55,7 @@ public class CorpusController {
     }
 
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @ProblemResponses({400, 413, 415})
+    @ProblemResponses({400, 413, 415, 507})
     @Operation(operationId = "uploadCorpus", summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
     @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
     public ResponseEntity<Corpus> uploadFile(
@@ -70,7 +70,7 @@ public class CorpusController {
     }
 
     @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
-    @ProblemResponses({400, 413, 415})
+    @ProblemResponses({400, 413, 415, 507})
     @Operation(operationId = "uploadCorpus", summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
     @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(

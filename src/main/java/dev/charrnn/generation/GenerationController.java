@@ -26,7 +26,7 @@ public class GenerationController {
     }
 
     @PostMapping("/generate")
-    @ProblemResponses({400, 404, 415, 503})
+    @ProblemResponses({400, 404, 409, 415, 503})
     @Operation(operationId = "generateText",
             summary = "Generate text", description = "Continues the prime one character at a time, carrying "
             + "the recurrent state; n samples run as one batch. The example works with the model the training "
@@ -37,7 +37,7 @@ public class GenerationController {
     }
 
     @PostMapping(value = "/generate/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @ProblemResponses({400, 404, 415, 503})
+    @ProblemResponses({400, 404, 409, 415, 503})
     @Operation(operationId = "streamGeneratedText",
             summary = "Generate text as Server-Sent Events", description = "Events: 'chunk' {sample, text} "
             + "as characters become final, then 'done' with the same body as /generate. Closing the connection "
@@ -48,7 +48,7 @@ public class GenerationController {
     }
 
     @PostMapping("/score")
-    @ProblemResponses({400, 404, 415, 503})
+    @ProblemResponses({400, 404, 409, 415, 503})
     @Operation(operationId = "scoreText",
             summary = "Score a text", description = "Bits per character and perplexity of the text under the "
             + "model (each character given the ones before it), optionally per character.")

@@ -41,7 +41,7 @@ public class GradientController {
     }
 
     @org.springframework.web.bind.annotation.PostMapping("/api/models/{name}/gradient-flow")
-    @ProblemResponses({400, 404, 415})
+    @ProblemResponses({400, 404, 409, 415})
     @Operation(operationId = "measureGradientFlow",
             summary = "Gradient flow through time", description = "The norm of dL_T/dx_t for t = 1..T, L_T being "
             + "the loss of the last step only: how far back the model's error signal reaches. A vanilla RNN's "

@@ -52,7 +52,7 @@ public class ModelController {
     }
 
     @GetMapping("/{name}")
-    @ProblemResponses({400, 404})
+    @ProblemResponses({400, 404, 409})
     @Operation(operationId = "getModel",
             summary = "One model", description = "Spec, vocabulary, corpus, final metrics and metrics history")
     public ModelMetadata get(@Parameter(example = "demo") @PathVariable String name) {
@@ -79,7 +79,7 @@ public class ModelController {
     }
 
     @GetMapping(value = "/{name}/download", produces = "application/zip")
-    @ProblemResponses({400, 404})
+    @ProblemResponses({400, 404, 409})
     @Operation(operationId = "downloadModel",
             summary = "Download a model", description = "A zip with model.json and model.zip (weights and "
             + "optimizer state): everything needed to serve it, or to import it into another instance.")
@@ -92,7 +92,7 @@ public class ModelController {
     }
 
     @PostMapping(value = "/{name}/import", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    @ProblemResponses({400, 409, 413, 415})
+    @ProblemResponses({400, 409, 413, 415, 507})
     @Operation(operationId = "importModel",
             summary = "Import a model", description = "Multipart 'file': a zip made by /download. It is checked "
             + "completely (metadata, weights, vocabulary) before it appears; a corrupt, truncated or foreign zip is "

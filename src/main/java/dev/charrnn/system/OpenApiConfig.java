@@ -46,10 +46,12 @@ public class OpenApiConfig {
             400, "Invalid input: the detail names the field, character or byte offset and what to change",
             401, "The API key is missing or wrong: send it as 'Authorization: Bearer <key>' or 'X-API-Key'",
             404, "No corpus, job, model or comparison with this id or name",
-            409, "Conflicts with the current state (a job using it, a name taken): the detail says what to do",
+            409, "Conflicts with the current state (a job using it, a name taken, a damaged stored model): the "
+                    + "detail says what to do",
             413, "Larger than the configured limit, which the detail names",
             415, "Unsupported Content-Type or charset",
-            503, "Busy: retry after the seconds in Retry-After");
+            503, "Busy: retry after the seconds in Retry-After",
+            507, "The server's storage refused the write (a full disk, an I/O error): nothing was stored");
 
     static {
         // An event stream is text and a download is bytes; springdoc would describe the Java types' getters.
