@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
@@ -77,7 +78,7 @@ public final class CharVocabulary {
     /** Code points as an error message lists them: the first 20, then how many more. */
     public static String describeAll(Set<Integer> codePoints) {
         String shown = codePoints.stream().limit(20).map(CharVocabulary::describe)
-                .collect(java.util.stream.Collectors.joining(", "));
+                .collect(Collectors.joining(", "));
         return codePoints.size() > 20 ? shown + " and " + (codePoints.size() - 20) + " more" : shown;
     }
 

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -41,7 +42,7 @@ public class CorpusStore {
     private static final Logger log = LoggerFactory.getLogger(CorpusStore.class);
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private static final int MAX_NAME_LENGTH = 200;
-    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[0-9a-f]{16}");
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
 
     private final Path dir;
     private final CharRnnProperties.Limits limits;

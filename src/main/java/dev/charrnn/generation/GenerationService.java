@@ -1,34 +1,40 @@
 package dev.charrnn.generation;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.springframework.beans.factory.ObjectProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.charrnn.corpus.CharVocabulary;
-import dev.charrnn.model.LoadedModel;
 import dev.charrnn.model.Gang;
+import dev.charrnn.model.LoadedModel;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.model.ModelWriters;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
-import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.InteractiveRequests;
+import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.SseChannel;
 import dev.charrnn.system.SseChannels;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.annotation.PreDestroy;
 
 /**
@@ -37,7 +43,7 @@ import jakarta.annotation.PreDestroy;
  * {@code max-concurrent-generations} run at once; beyond that the answer is 503 + Retry-After.
  */
 @Service
-public class GenerationService implements dev.charrnn.model.ModelWriters.Readers {
+public class GenerationService implements ModelWriters.Readers {
 
     private static final Logger log = LoggerFactory.getLogger(GenerationService.class);
 
@@ -48,8 +54,8 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
     private final ExecutorService streamers;
     private final ExecutorService decoders;
     private final Gang gang;
-    private final Map<String, ContinuousBatcher> batchers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ContinuousBatcher> batchers = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final long timeoutNanos;
     private final SseChannels channels;
     private final InteractiveRequests interactive;
@@ -72,7 +78,7 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
         this.streamers = Executors.newFixedThreadPool(limits.maxConcurrentGenerations(), daemon("generation-stream-"));
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    private static ThreadFactory daemon(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
@@ -144,9 +150,9 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
             interactive.end();
             slots.release();
         }
-        double mean = java.util.Arrays.stream(bits).average().orElse(Double.NaN);
+        double mean = Arrays.stream(bits).average().orElse(Double.NaN);
         List<ScoreResponse.CharacterSurprisal> perCharacter = !request.perCharacter() ? null
-                : java.util.stream.IntStream.range(0, bits.length)
+                : IntStream.range(0, bits.length)
                 .mapToObj(i -> new ScoreResponse.CharacterSurprisal(model.vocabulary().decode(symbols[i + 1]), bits[i]))
                 .toList();
         return new ScoreResponse(modelName, bits.length, mean, Math.pow(2, mean), perCharacter);
@@ -225,7 +231,7 @@ public class GenerationService implements dev.charrnn.model.ModelWriters.Readers
                         : new ContinuousBatcher(model, decoders, gang));
         try {
             return batcher.submit(job.params(), listener).join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }

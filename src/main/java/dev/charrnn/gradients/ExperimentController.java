@@ -2,6 +2,7 @@ package dev.charrnn.gradients;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,7 +87,7 @@ public class ExperimentController {
             JobView v = job.view();
             GradientFlowProbe.Flow flow = job.lastFlow();
             runs.add(new CellComparison.Run(v.spec().cell().name(), v.modelName(), jobId, v.state().name(), v.valBpc(),
-                    flow == null ? null : java.util.Arrays.stream(flow.norms()).boxed().toList(),
+                    flow == null ? null : Arrays.stream(flow.norms()).boxed().toList(),
                     flow == null ? null : flow.firstToLastRatio(), v.alerts().size()));
         }
         return new CellComparison(id, runs);

@@ -1,10 +1,16 @@
 package dev.charrnn.gradients;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import dev.charrnn.corpus.OneHot;
+import dev.charrnn.model.layers.FusedRecurrentLayer;
 
 /**
  * Gradient flow through time: the norm of dL_T/dx_t for every step t of a window, where L_T is
@@ -23,7 +29,7 @@ public final class GradientFlowProbe {
      * {@code norms}: ||dL_T/dx_t||; {@code hiddenNorms}: per recurrent layer, ||dL_T/dh_t|| of its
      * output (recurrence included).
      */
-    public record Flow(double[] norms, double firstToLastRatio, Integer vanishesAfter, java.util.List<double[]> hiddenNorms) {
+    public record Flow(double[] norms, double firstToLastRatio, Integer vanishesAfter, List<double[]> hiddenNorms) {
     }
 
     /** {@code symbols} holds T inputs and the label of the last one: T + 1 characters. */
@@ -34,23 +40,23 @@ public final class GradientFlowProbe {
         INDArray lastStepOnly = Nd4j.zeros(features.dataType(), 1, steps);
         lastStepOnly.putScalar(0, steps - 1, 1.0);
         session.rnnClearPreviousState();
-        java.util.List<dev.charrnn.model.layers.FusedRecurrentLayer<?>> recurrent = new java.util.ArrayList<>();
-        for (org.deeplearning4j.nn.api.Layer layer : session.getLayers()) {
-            if (layer instanceof dev.charrnn.model.layers.FusedRecurrentLayer<?> fused) {
+        List<FusedRecurrentLayer<?>> recurrent = new ArrayList<>();
+        for (Layer layer : session.getLayers()) {
+            if (layer instanceof FusedRecurrentLayer<?> fused) {
                 fused.recordHiddenGradients(true);
                 recurrent.add(fused);
             }
         }
         INDArray inputGradient = session.calculateGradients(features, labels, null, lastStepOnly).getSecond();
-        java.util.List<double[]> hiddenNorms = new java.util.ArrayList<>();
+        List<double[]> hiddenNorms = new ArrayList<>();
         for (var layer : recurrent) {
             hiddenNorms.add(layer.hiddenGradientNorms());
             layer.recordHiddenGradients(false);
         }
         double[] norms = new double[steps];
         for (int t = 0; t < steps; t++) {
-            norms[t] = inputGradient.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(t))
+            norms[t] = inputGradient.get(NDArrayIndex.point(0),
+                    NDArrayIndex.all(), NDArrayIndex.point(t))
                     .norm2Number().doubleValue();
         }
         double last = norms[steps - 1];

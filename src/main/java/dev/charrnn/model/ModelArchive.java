@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Collections;
 import java.util.Set;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
@@ -20,8 +22,8 @@ import org.springframework.util.FileSystemUtils;
 
 import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.system.ApiException;
-import dev.charrnn.system.StorageException;
 import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.system.StorageException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -171,9 +173,9 @@ public class ModelArchive {
         }
         boolean countsFit = metadata.charCounts() != null && metadata.charCounts().size() == vocabularySize;
         return new ModelMetadata(name, metadata.spec(), metadata.vocabulary(),
-                countsFit ? metadata.charCounts() : java.util.Collections.nCopies(vocabularySize, 1L),
+                countsFit ? metadata.charCounts() : Collections.nCopies(vocabularySize, 1L),
                 metadata.corpusId(), network.numParams(), metadata.metrics(), metadata.history(), metadata.backend(),
-                metadata.createdAt() != null ? metadata.createdAt() : java.time.Instant.now());
+                metadata.createdAt() != null ? metadata.createdAt() : Instant.now());
     }
 
     private static void deleteQuietly(Path dir) {

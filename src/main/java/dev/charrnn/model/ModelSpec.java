@@ -5,6 +5,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
 
 /**
  * The network and how it is optimised. Every field is optional; a missing field takes the
@@ -39,7 +40,7 @@ public record ModelSpec(
         @Positive Integer statsEvery,
         @Schema(description = "Measure gradient flow through time every N iterations (0 = never). Default 100",
                 example = "50")
-        @jakarta.validation.constraints.PositiveOrZero Integer flowEvery) {
+        @PositiveOrZero Integer flowEvery) {
 
     public ModelSpec {
         cell = cell != null ? cell : CellType.LSTM;

@@ -5,13 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.ZipFile;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -164,12 +165,12 @@ public class ModelStore {
         AtomicFiles.write(directory(name).resolve(file), json.writeValueAsBytes(document));
     }
 
-    public <T> java.util.Optional<T> readDocument(String name, String file, Class<T> type) {
+    public <T> Optional<T> readDocument(String name, String file, Class<T> type) {
         Path path = directory(name).resolve(file);
         if (!Files.isRegularFile(path)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(json.readValue(path.toFile(), type));
+        return Optional.of(json.readValue(path.toFile(), type));
     }
 
     /** A checkpoint: weights with optimizer state, and what the trainer recorded with them. */
@@ -187,17 +188,17 @@ public class ModelStore {
         });
     }
 
-    public java.util.Optional<Checkpoint> loadCheckpoint(String name) {
+    public Optional<Checkpoint> loadCheckpoint(String name) {
         Path zip = directory(name).resolve(CHECKPOINT);
         if (!Files.isRegularFile(zip)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
-            return java.util.Optional.of(new Checkpoint(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true),
+            return Optional.of(new Checkpoint(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true),
                     ModelSerializer.getObjectFromFile(zip.toFile(), CHECKPOINT_INFO)));
         } catch (IOException | RuntimeException e) {
             log.warn("unreadable checkpoint {}: {}", zip, e.getMessage());
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -1,10 +1,15 @@
 package dev.charrnn.system;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+
+import dev.charrnn.training.spark.SparkTrainingMaster;
 
 /** Every tunable and every limit of the service, bound from {@code charrnn.*}. */
 @ConfigurationProperties("charrnn")
@@ -39,7 +44,7 @@ public record CharRnnProperties(
             @DefaultValue("1GB") DataSize maxModelImportSize,
             @DefaultValue("16") int maxQueuedJobs,
             @DefaultValue("50000000") long maxParameters,
-            @DefaultValue("5m") java.time.Duration generationTimeout) {
+            @DefaultValue("5m") Duration generationTimeout) {
     }
 
     /**
@@ -61,7 +66,7 @@ public record CharRnnProperties(
      * pauses between steps while generation requests run (see InteractiveRequests).
      */
     public record Jobs(@DefaultValue("1") int concurrency, @DefaultValue("false") boolean autoResume,
-                       @DefaultValue("20s") java.time.Duration shutdownTimeout,
+                       @DefaultValue("20s") Duration shutdownTimeout,
                        @DefaultValue("true") boolean yieldToGeneration) {
     }
 
@@ -72,7 +77,7 @@ public record CharRnnProperties(
      * {@code stallTimeout} is closed, so a client that stops reading never slows training or decoding.
      */
     public record Events(@DefaultValue("256") int subscriberBuffer,
-                         @DefaultValue("30s") java.time.Duration stallTimeout) {
+                         @DefaultValue("30s") Duration stallTimeout) {
     }
 
     /**
@@ -119,33 +124,33 @@ public record CharRnnProperties(
      */
     public record Spark(
             @DefaultValue("") String home,
-            java.util.List<String> otherHomes,
+            List<String> otherHomes,
             @DefaultValue("") String jobJar,
             @DefaultValue("local[2]") String master,
             @DefaultValue("2") int executors,
             @DefaultValue("1") int executorCores,
             @DefaultValue("2g") String executorMemory,
             @DefaultValue("2g") String driverMemory,
-            @DefaultValue("parameter-averaging") dev.charrnn.training.spark.SparkTrainingMaster trainingMaster,
+            @DefaultValue("parameter-averaging") SparkTrainingMaster trainingMaster,
             @DefaultValue("spark-runs") Path runsDir,
             @DefaultValue("") String runsUri,
             @DefaultValue("") String exportDirectory,
             @DefaultValue("") String networkMask,
-            java.util.Map<String, String> conf,
-            java.util.List<String> corpusRoots,
+            Map<String, String> conf,
+            List<String> corpusRoots,
             @DefaultValue("32MB") DataSize corpusSplitSize,
             @DefaultValue("1000000") long maxValidationChars) {
 
         public Spark {
-            otherHomes = otherHomes == null ? java.util.List.of() : java.util.List.copyOf(otherHomes);
-            corpusRoots = corpusRoots == null ? java.util.List.of() : java.util.List.copyOf(corpusRoots);
-            conf = conf == null ? java.util.Map.of() : java.util.Map.copyOf(conf);
+            otherHomes = otherHomes == null ? List.of() : List.copyOf(otherHomes);
+            corpusRoots = corpusRoots == null ? List.of() : List.copyOf(corpusRoots);
+            conf = conf == null ? Map.of() : Map.copyOf(conf);
         }
 
         /** Nothing configured: engine "spark" is refused until home and jobJar are set. */
         public static Spark unconfigured() {
             return new Spark("", null, "", "local[2]", 2, 1, "2g", "2g",
-                    dev.charrnn.training.spark.SparkTrainingMaster.PARAMETER_AVERAGING, Path.of("spark-runs"), "", "",
+                    SparkTrainingMaster.PARAMETER_AVERAGING, Path.of("spark-runs"), "", "",
                     "", null, null, DataSize.ofMegabytes(32), 1_000_000);
         }
     }

@@ -1,7 +1,9 @@
 package dev.charrnn.training;
 
 import java.time.Instant;
+import java.util.List;
 
+import dev.charrnn.gradients.Alert;
 import dev.charrnn.model.ModelSpec;
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -25,7 +27,7 @@ public record JobView(
         @Schema(description = "Estimated seconds left while running (from the pace so far)", example = "95")
         Double etaSeconds,
         @Schema(description = "Gradient findings so far: what was seen, where, what to try")
-        java.util.List<dev.charrnn.gradients.Alert> alerts,
+        List<Alert> alerts,
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,

@@ -1,6 +1,7 @@
 package dev.charrnn.training;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -8,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import dev.charrnn.corpus.CharSequenceIterator;
 import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.gradients.GradientFlowProbe;
 import dev.charrnn.gradients.GradientRecorder;
 import dev.charrnn.gradients.GradientStats;
 import dev.charrnn.model.ModelSpec;
@@ -47,7 +49,7 @@ public final class Trainer {
         }
 
         /** Gradient flow through time on a validation window, every spec.flowEvery iterations. */
-        default void onFlow(long iteration, dev.charrnn.gradients.GradientFlowProbe.Flow flow) {
+        default void onFlow(long iteration, GradientFlowProbe.Flow flow) {
         }
     }
 
@@ -257,11 +259,11 @@ public final class Trainer {
             if (steps < 2) {
                 return;
             }
-            int[] window = java.util.Arrays.copyOfRange(text.symbols(), text.validationStart(),
+            int[] window = Arrays.copyOfRange(text.symbols(), text.validationStart(),
                     text.validationStart() + steps + 1);
             MultiLayerNetwork probe = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
             probe.init(network.params(), false); // a fresh session: no state or cached input of evaluations
-            monitor.onFlow(latest.iteration(), dev.charrnn.gradients.GradientFlowProbe.measure(probe, window,
+            monitor.onFlow(latest.iteration(), GradientFlowProbe.measure(probe, window,
                     text.vocabulary().size()));
         }
 

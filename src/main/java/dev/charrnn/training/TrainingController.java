@@ -3,6 +3,7 @@ package dev.charrnn.training;
 import java.net.URI;
 import java.util.List;
 
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -10,6 +11,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.charrnn.corpus.ExampleCorpus;
 import dev.charrnn.system.ProblemResponses;
@@ -69,13 +71,13 @@ public class TrainingController {
         return training.get(id).view();
     }
 
-    @GetMapping(value = "/{id}/events", produces = org.springframework.http.MediaType.TEXT_EVENT_STREAM_VALUE)
+    @GetMapping(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @ProblemResponses({404})
     @Operation(operationId = "streamTrainingJobEvents",
             summary = "Live events of a job", description = "Server-Sent Events: 'progress' (the job, at most 4 "
             + "per second and at every evaluation), 'gradients' (each recording), 'flow' (gradient flow through time), "
             + "'alert' (a gradient finding) and 'done' (the final job) when it ends.")
-    public org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(@PathVariable String id) {
+    public SseEmitter events(@PathVariable String id) {
         return training.events(id);
     }
 

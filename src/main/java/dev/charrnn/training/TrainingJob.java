@@ -1,7 +1,19 @@
 package dev.charrnn.training;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import dev.charrnn.gradients.Alert;
+import dev.charrnn.gradients.GradientDetectors;
+import dev.charrnn.gradients.GradientFlowProbe;
+import dev.charrnn.gradients.GradientHistory;
+import dev.charrnn.gradients.GradientStats;
 import dev.charrnn.model.TrainingMetrics;
 import dev.charrnn.system.SseChannels;
 
@@ -21,11 +33,11 @@ public final class TrainingJob {
     private String error;
     private volatile boolean cancelRequested;
     private volatile boolean shutdownRequested;
-    private final dev.charrnn.gradients.GradientHistory gradients = new dev.charrnn.gradients.GradientHistory(2000);
-    private final dev.charrnn.gradients.GradientDetectors detectors = new dev.charrnn.gradients.GradientDetectors();
-    private final java.util.List<dev.charrnn.gradients.Alert> alerts = new java.util.ArrayList<>();
+    private final GradientHistory gradients = new GradientHistory(2000);
+    private final GradientDetectors detectors = new GradientDetectors();
+    private final List<Alert> alerts = new ArrayList<>();
     private final JobEvents events;
-    private dev.charrnn.gradients.GradientFlowProbe.Flow lastFlow;
+    private GradientFlowProbe.Flow lastFlow;
 
     TrainingJob(String id, TrainingRequest request, SseChannels channels) {
         this.events = new JobEvents(channels);
@@ -115,7 +127,7 @@ public final class TrainingJob {
     }
 
     /** Gradient statistics recorded while it trained (bounded, oldest thinned out). */
-    public dev.charrnn.gradients.GradientHistory gradients() {
+    public GradientHistory gradients() {
         return gradients;
     }
 
@@ -128,21 +140,21 @@ public final class TrainingJob {
         events.progress(view(), evaluated);
     }
 
-    synchronized void gradients(dev.charrnn.gradients.GradientStats stats) {
+    synchronized void gradients(GradientStats stats) {
         gradients.add(stats);
         events.statistics("gradients", stats);
         alert(detectors.onGradients(stats));
     }
 
-    synchronized void flow(long iteration, dev.charrnn.gradients.GradientFlowProbe.Flow flow) {
+    synchronized void flow(long iteration, GradientFlowProbe.Flow flow) {
         lastFlow = flow;
-        events.statistics("flow", java.util.Map.of("iteration", iteration, "inputGradientNorms", flow.norms(),
+        events.statistics("flow", Map.of("iteration", iteration, "inputGradientNorms", flow.norms(),
                 "firstToLastRatio", flow.firstToLastRatio()));
         alert(detectors.onFlow(iteration, flow.norms().length, flow.firstToLastRatio()));
     }
 
-    private void alert(java.util.List<dev.charrnn.gradients.Alert> found) {
-        for (dev.charrnn.gradients.Alert alert : found) {
+    private void alert(List<Alert> found) {
+        for (Alert alert : found) {
             if (alerts.size() < 500) {
                 alerts.add(alert);
             }
@@ -151,16 +163,16 @@ public final class TrainingJob {
     }
 
     /** The latest gradient flow measured during training, or null. */
-    public synchronized dev.charrnn.gradients.GradientFlowProbe.Flow lastFlow() {
+    public synchronized GradientFlowProbe.Flow lastFlow() {
         return lastFlow;
     }
 
-    synchronized org.springframework.web.servlet.mvc.method.annotation.SseEmitter subscribe() {
+    synchronized SseEmitter subscribe() {
         return events.subscribe(view());
     }
 
     /** Requests a stop; a queued job is cancelled at once (and persisted), a running one after its current step. */
-    synchronized boolean cancel(java.util.function.Consumer<JobRecord> persist) {
+    synchronized boolean cancel(Consumer<JobRecord> persist) {
         if (!state.isActive()) {
             return false;
         }
@@ -175,7 +187,7 @@ public final class TrainingJob {
      * Ends the job and has {@code persist} write its record before anyone can see the end: a
      * client that reads a finished state finds the record on disk.
      */
-    synchronized void finish(JobState end, String reason, java.util.function.Consumer<JobRecord> persist) {
+    synchronized void finish(JobState end, String reason, Consumer<JobRecord> persist) {
         state = end;
         error = reason;
         finishedAt = Instant.now();
@@ -188,7 +200,7 @@ public final class TrainingJob {
         if (state != JobState.RUNNING || startedAt == null || metrics.progress() <= 0) {
             return null;
         }
-        double elapsed = java.time.Duration.between(startedAt, Instant.now()).toMillis() / 1000.0;
+        double elapsed = Duration.between(startedAt, Instant.now()).toMillis() / 1000.0;
         return elapsed * (1 - metrics.progress()) / metrics.progress();
     }
 
@@ -196,6 +208,6 @@ public final class TrainingJob {
         return new JobView(id, state, request.modelName(), request.corpusId(), request.spec(), request.schedule(),
                 metrics.iteration(), metrics.epoch(), metrics.trainLoss(), metrics.valBpc(),
                 metrics.charsPerSecond(), metrics.gradNorm(), state == JobState.SUCCEEDED ? 1.0 : metrics.progress(),
-                etaSeconds(), java.util.List.copyOf(alerts), createdAt, startedAt, finishedAt, error);
+                etaSeconds(), List.copyOf(alerts), createdAt, startedAt, finishedAt, error);
     }
 }

@@ -1,5 +1,7 @@
 package dev.charrnn.training;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -8,35 +10,42 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import dev.charrnn.corpus.CharSequenceIterator;
 import dev.charrnn.corpus.CharVocabulary;
 import dev.charrnn.corpus.Corpus;
 import dev.charrnn.corpus.CorpusStore;
 import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.gradients.GradientFlowProbe;
+import dev.charrnn.gradients.GradientStats;
 import dev.charrnn.model.ModelMetadata;
 import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.model.ModelWriters;
-import dev.charrnn.model.TrainingMetrics;
 import dev.charrnn.model.Nd4jBackend;
+import dev.charrnn.model.TrainingMetrics;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
-import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.InteractiveRequests;
+import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.SseChannels;
 import dev.charrnn.system.StorageException;
 import dev.charrnn.training.spark.SparkTrainer;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Accepts training jobs and runs them on background workers ({@code charrnn.jobs.concurrency},
@@ -50,7 +59,7 @@ public class TrainingService implements ModelWriters {
     public static final String GRADIENTS_FILE = "gradients.json";
 
     /** The gradient history saved beside a model. */
-    public record GradientRecord(java.util.List<dev.charrnn.gradients.GradientStats> points) {
+    public record GradientRecord(List<GradientStats> points) {
     }
 
     private final CorpusStore corpora;
@@ -60,7 +69,7 @@ public class TrainingService implements ModelWriters {
     private final Map<String, TrainingJob> jobs = new ConcurrentHashMap<>();
     private final ExecutorService worker;
     /** Spark jobs only wait for a remote application: they do not hold the local device's worker. */
-    private final ExecutorService sparkWatchers = java.util.concurrent.Executors.newCachedThreadPool(runnable -> {
+    private final ExecutorService sparkWatchers = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "spark-job-watcher");
         thread.setDaemon(true);
         return thread;
@@ -71,12 +80,12 @@ public class TrainingService implements ModelWriters {
     private final Nd4jRuntime nd4j;
     private final JobStore store;
     private final boolean autoResume;
-    private final java.time.Duration shutdownTimeout;
-    private final tools.jackson.databind.json.JsonMapper json;
+    private final Duration shutdownTimeout;
+    private final JsonMapper json;
 
     public TrainingService(CorpusStore corpora, ModelStore models, ModelSpecValidator specValidator,
                            CharRnnProperties properties, Nd4jRuntime nd4j, JobStore store,
-                           tools.jackson.databind.json.JsonMapper json, SparkTrainer spark, SseChannels channels,
+                           JsonMapper json, SparkTrainer spark, SseChannels channels,
                            InteractiveRequests interactive) {
         this.channels = channels;
         this.interactive = interactive;
@@ -99,7 +108,7 @@ public class TrainingService implements ModelWriters {
     }
 
     /** Jobs from before a restart come back; the ones that were queued or running are INTERRUPTED. */
-    @jakarta.annotation.PostConstruct
+    @PostConstruct
     void restoreJobs() {
         for (JobRecord record : store.loadAll()) {
             TrainingJob job = new TrainingJob(record, channels);
@@ -184,7 +193,7 @@ public class TrainingService implements ModelWriters {
     }
 
     /** Server-Sent Events of a job: progress, gradients, flow, alert, done. */
-    public org.springframework.web.servlet.mvc.method.annotation.SseEmitter events(String id) {
+    public SseEmitter events(String id) {
         return get(id).subscribe();
     }
 
@@ -243,7 +252,7 @@ public class TrainingService implements ModelWriters {
         Corpus corpus = corpora.get(resolved.corpusId());
         int vocabularySize = resolved.fromModel() == null ? corpus.vocabularySize()
                 : models.metadata(resolved.fromModel()).vocabulary().size();
-        specValidator.requireFits(resolved.spec(), vocabularySize, org.bytedeco.javacpp.Pointer.maxBytes());
+        specValidator.requireFits(resolved.spec(), vocabularySize, Pointer.maxBytes());
         requireLongEnough(corpus, resolved.spec(), schedule);
         return resolved;
     }
@@ -380,7 +389,7 @@ public class TrainingService implements ModelWriters {
     private Trainer.Result train(TrainingRequest request, EncodedText text, TrainingJob job) {
         Trainer.Monitor monitor = monitor(request, job);
         var checkpoint = models.loadCheckpoint(request.modelName())
-                .map(c -> java.util.Map.entry(c.network(), json.readValue(c.info(), CheckpointInfo.class)))
+                .map(c -> Map.entry(c.network(), json.readValue(c.info(), CheckpointInfo.class)))
                 .filter(c -> c.getValue().jobId().equals(job.id()));
         if (checkpoint.isPresent()) {
             log.info("job {} continues from its checkpoint at iteration {}", job.id(),
@@ -429,12 +438,12 @@ public class TrainingService implements ModelWriters {
             }
 
             @Override
-            public void onGradients(dev.charrnn.gradients.GradientStats stats) {
+            public void onGradients(GradientStats stats) {
                 job.gradients(stats);
             }
 
             @Override
-            public void onFlow(long iteration, dev.charrnn.gradients.GradientFlowProbe.Flow flow) {
+            public void onFlow(long iteration, GradientFlowProbe.Flow flow) {
                 job.flow(iteration, flow);
             }
         };
@@ -444,6 +453,6 @@ public class TrainingService implements ModelWriters {
         Trainer.Result result = outcome.result();
         return new ModelMetadata(request.modelName(), request.spec(), outcome.vocabulary(), outcome.trainCounts(),
                 request.corpusId(), result.network().numParams(),
-                result.metrics(), result.history(), Nd4jBackend.name(), java.time.Instant.now());
+                result.metrics(), result.history(), Nd4jBackend.name(), Instant.now());
     }
 }

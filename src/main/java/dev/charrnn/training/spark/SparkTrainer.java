@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -125,7 +126,7 @@ public class SparkTrainer {
                     + "configured; upload the corpus and pass corpusId instead.");
         }
         boolean escapes = uri.chars().anyMatch(c -> c < 0x20 || c == '\\')
-                || java.util.Arrays.asList(uri.split("/")).contains("..");
+                || Arrays.asList(uri.split("/")).contains("..");
         boolean underRoot = defaults.corpusRoots().stream()
                 .map(root -> root.endsWith("/") ? root : root + "/")
                 .anyMatch(root -> uri.startsWith(root) || (uri + "/").equals(root));

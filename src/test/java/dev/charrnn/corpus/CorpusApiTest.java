@@ -1,4 +1,4 @@
-package dev.charrnn.web;
+package dev.charrnn.corpus;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
@@ -19,6 +19,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MockMvc;
+
+import dev.charrnn.ApiSlice;
 
 @ApiSlice
 class CorpusApiTest {

@@ -1,4 +1,4 @@
-package dev.charrnn.web;
+package dev.charrnn;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -12,6 +12,7 @@ import org.springframework.test.context.TestPropertySource;
 
 import dev.charrnn.corpus.CorpusStore;
 import dev.charrnn.generation.GenerationService;
+import dev.charrnn.gradients.GradientService;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelArchive;
 import dev.charrnn.model.ModelStore;
@@ -33,7 +34,7 @@ import dev.charrnn.training.spark.SparkTrainer;
 @EnableConfigurationProperties(CharRnnProperties.class)
 @Import({CorpusStore.class, ModelStore.class, ModelArchive.class, ModelSpecValidator.class, TrainingService.class, JobStore.class,
         GenerationService.class, Nd4jRuntime.class, SparkTrainer.class, SseChannels.class,
-        InteractiveRequests.class})
+        InteractiveRequests.class, GradientService.class})
 @TestPropertySource(properties = {
         "charrnn.storage.corpora-dir=${java.io.tmpdir}/charrnn-slice-${random.uuid}/corpora",
         "charrnn.storage.models-dir=${java.io.tmpdir}/charrnn-slice-${random.uuid}/models",

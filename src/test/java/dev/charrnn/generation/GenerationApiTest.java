@@ -1,4 +1,4 @@
-package dev.charrnn.web;
+package dev.charrnn.generation;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
@@ -21,6 +21,7 @@ import org.springframework.test.web.servlet.ResultActions;
 
 import com.jayway.jsonpath.JsonPath;
 
+import dev.charrnn.ApiSlice;
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.ModelStore;
 

@@ -1,0 +1,103 @@
+package dev.charrnn.gradients;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.stereotype.Service;
+
+import dev.charrnn.corpus.CharVocabulary;
+import dev.charrnn.corpus.CorpusStore;
+import dev.charrnn.model.LoadedModel;
+import dev.charrnn.model.ModelMetadata;
+import dev.charrnn.model.ModelSpecValidator;
+import dev.charrnn.model.ModelStore;
+import dev.charrnn.system.ApiException;
+import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.training.TrainingService;
+
+/** The gradient statistics of jobs and models, and the gradient-flow probe on a stored model. */
+@Service
+public class GradientService {
+
+    private static final int DEFAULT_STEPS = 100;
+    /** Characters of the training corpus's end the probe reads when the request gives no text. */
+    private static final int VALIDATION_TAIL = 2000;
+
+    private final TrainingService training;
+    private final ModelStore models;
+    private final CorpusStore corpora;
+    private final Nd4jRuntime nd4j;
+    private final int maxSteps;
+
+    public GradientService(TrainingService training, ModelStore models, CorpusStore corpora, Nd4jRuntime nd4j,
+                           CharRnnProperties properties) {
+        this.training = training;
+        this.models = models;
+        this.corpora = corpora;
+        this.nd4j = nd4j;
+        this.maxSteps = properties.limits().maxSeqLength();
+    }
+
+    /** Statistics a running or finished job recorded, filtered. */
+    public List<GradientStats> ofJob(String id, Long from, Long to, Integer layer) {
+        return select(training.get(id).gradients().points(), from, to, layer);
+    }
+
+    /** Statistics saved with a model, filtered; empty for a model trained before they were saved. */
+    public List<GradientStats> ofModel(String name, Long from, Long to, Integer layer) {
+        models.metadata(name);
+        List<GradientStats> points = models.readDocument(name, TrainingService.GRADIENTS_FILE,
+                TrainingService.GradientRecord.class).map(TrainingService.GradientRecord::points).orElse(List.of());
+        return select(points, from, to, layer);
+    }
+
+    /** ||dL_T/dx_t|| for the last {@code steps} steps of the text, or of the model's validation split. */
+    public GradientFlowResponse flow(String name, GradientFlowRequest request) {
+        LoadedModel model = models.load(name);
+        String text = request.text() != null ? request.text() : validationText(model.metadata());
+        Set<Integer> unknown = model.vocabulary().unknownIn(text);
+        if (!unknown.isEmpty()) {
+            throw ApiException.badRequest("text contains characters the model never saw: "
+                    + CharVocabulary.describeAll(unknown) + ".");
+        }
+        int[] symbols = model.vocabulary().encode(text);
+        int steps = request.steps() != null ? request.steps() : Math.min(DEFAULT_STEPS, symbols.length - 1);
+        ModelSpecValidator.requireRange("steps", steps, 2, maxSteps, "max-seq-length");
+        if (symbols.length < steps + 1) {
+            throw ApiException.badRequest("steps " + steps + " needs a text of at least " + (steps + 1)
+                    + " characters; this one has " + symbols.length + ".");
+        }
+        int[] window = Arrays.copyOfRange(symbols, symbols.length - steps - 1, symbols.length);
+        nd4j.applyToCurrentThread();
+        GradientFlowProbe.Flow flow = GradientFlowProbe.measure(model.newSession(), window, model.vocabulary().size());
+        return new GradientFlowResponse(name, steps, Arrays.stream(flow.norms()).boxed().toList(),
+                flow.hiddenNorms().stream().map(h -> Arrays.stream(h).boxed().toList()).toList(),
+                flow.firstToLastRatio(), flow.vanishesAfter());
+    }
+
+    private static List<GradientStats> select(List<GradientStats> points, Long from, Long to, Integer layer) {
+        return points.stream()
+                .filter(p -> from == null || p.iteration() >= from)
+                .filter(p -> to == null || p.iteration() <= to)
+                .map(p -> layer == null ? p : new GradientStats(p.iteration(), p.globalNorm(), p.globalNormClipped(),
+                        p.clipped(), p.clipScale(), p.params().stream().filter(s -> s.layer() == layer).toList()))
+                .toList();
+    }
+
+    /** The end of the corpus the model was trained on: its validation split. */
+    private String validationText(ModelMetadata metadata) {
+        if (metadata.corpusId() == null) {
+            throw ApiException.badRequest("This model was trained on Spark from a corpus on the cluster's storage, "
+                    + "which this service does not hold; send a text to measure on.");
+        }
+        try {
+            String text = corpora.readText(metadata.corpusId());
+            int codePoints = text.codePointCount(0, text.length());
+            return text.substring(text.offsetByCodePoints(text.length(), -Math.min(VALIDATION_TAIL, codePoints)));
+        } catch (ApiException e) {
+            throw ApiException.badRequest("The corpus this model was trained on is gone; send a text to measure on.");
+        }
+    }
+}
