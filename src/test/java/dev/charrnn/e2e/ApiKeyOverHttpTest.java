@@ -32,8 +32,7 @@ class ApiKeyOverHttpTest {
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) {
-        registry.add("charrnn.storage.corpora-dir", () -> storage.resolve("corpora").toString());
-        registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
+        TestSupport.storage(registry, storage);
         registry.add("charrnn.security.api-key", () -> KEY);
     }
 

@@ -46,8 +46,7 @@ class BadInputCatalogueTest {
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) {
-        registry.add("charrnn.storage.corpora-dir", () -> storage.resolve("corpora").toString());
-        registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
+        TestSupport.storage(registry, storage);
         registry.add("charrnn.limits.max-corpus-size", () -> "64KB");
         registry.add("charrnn.limits.max-vocabulary-size", () -> "100");
         registry.add("charrnn.limits.max-generate-length", () -> "10000000");

@@ -51,8 +51,7 @@ class DashboardBrowserTest {
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) {
-        registry.add("charrnn.storage.corpora-dir", () -> storage.resolve("corpora").toString());
-        registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
+        TestSupport.storage(registry, storage);
     }
 
     @LocalServerPort

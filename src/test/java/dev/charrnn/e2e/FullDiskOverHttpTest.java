@@ -59,8 +59,7 @@ class FullDiskOverHttpTest {
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) {
-        registry.add("charrnn.storage.corpora-dir", () -> disk.resolve("corpora").toString());
-        registry.add("charrnn.storage.models-dir", () -> disk.resolve("models").toString());
+        TestSupport.storage(registry, disk);
     }
 
     @LocalServerPort

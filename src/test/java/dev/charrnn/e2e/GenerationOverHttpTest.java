@@ -46,8 +46,7 @@ class GenerationOverHttpTest {
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) {
-        registry.add("charrnn.storage.corpora-dir", () -> storage.resolve("corpora").toString());
-        registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
+        TestSupport.storage(registry, storage);
         registry.add("charrnn.limits.max-concurrent-generations", () -> SLOTS);
         registry.add("charrnn.limits.max-generate-length", () -> 100000);
     }

@@ -45,8 +45,7 @@ class ServiceOverHttpTest {
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) {
-        registry.add("charrnn.storage.corpora-dir", () -> storage.resolve("corpora").toString());
-        registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
+        TestSupport.storage(registry, storage);
         registry.add("charrnn.limits.max-corpus-size", () -> "64KB");
     }
 

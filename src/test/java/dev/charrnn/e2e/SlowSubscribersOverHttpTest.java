@@ -62,8 +62,7 @@ class SlowSubscribersOverHttpTest {
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) {
-        registry.add("charrnn.storage.corpora-dir", () -> storage.resolve("corpora").toString());
-        registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
+        TestSupport.storage(registry, storage);
         registry.add("charrnn.events.stall-timeout", () -> "2s");
         registry.add("charrnn.limits.max-generate-length", () -> 100000);
     }
