@@ -17,6 +17,7 @@ import dev.charrnn.model.ModelArchive;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.system.SseChannels;
 import dev.charrnn.training.JobStore;
 import dev.charrnn.training.TrainingService;
 import dev.charrnn.training.spark.SparkTrainer;
@@ -30,7 +31,7 @@ import dev.charrnn.training.spark.SparkTrainer;
 @WebMvcTest
 @EnableConfigurationProperties(CharRnnProperties.class)
 @Import({CorpusStore.class, ModelStore.class, ModelArchive.class, ModelSpecValidator.class, TrainingService.class, JobStore.class,
-        GenerationService.class, Nd4jRuntime.class, SparkTrainer.class})
+        GenerationService.class, Nd4jRuntime.class, SparkTrainer.class, SseChannels.class})
 @TestPropertySource(properties = {
         "charrnn.storage.corpora-dir=${java.io.tmpdir}/charrnn-slice-${random.uuid}/corpora",
         "charrnn.storage.models-dir=${java.io.tmpdir}/charrnn-slice-${random.uuid}/models",
