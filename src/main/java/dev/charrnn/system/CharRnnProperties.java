@@ -6,6 +6,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
+import dev.charrnn.model.layers.LayerPath;
+
 /** Every tunable and every limit of the service, bound from {@code charrnn.*}. */
 @ConfigurationProperties("charrnn")
 public record CharRnnProperties(
@@ -89,9 +91,11 @@ public record CharRnnProperties(
      * run single-threaded. {@code blasThreads}: threads of one OpenBLAS product (the layers' own
      * and DL4J's), 1 since the step threads already fill the cores. {@code ompThreads}: threads of
      * ND4J's own ops; on small arrays one beats several (2.5-3x on 2 cores), so 1 (0: ND4J's choice).
+     * {@code layerPath}: how the layers compute training, validation, scoring and the flow probe
+     * (see {@link LayerPath}); {@code auto} is the host path on the CPU backend, the ops path on a GPU.
      */
     public record Compute(@DefaultValue("1") int ompThreads, @DefaultValue("1") int blasThreads,
-                          @DefaultValue("0") int stepThreads) {
+                          @DefaultValue("0") int stepThreads, @DefaultValue("auto") LayerPath layerPath) {
 
         /** The step thread count in effect. */
         public int stepThreadCount() {

@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import dev.charrnn.model.Nd4jBackend;
+import dev.charrnn.model.layers.LayerPath;
+import dev.charrnn.model.layers.LayerPaths;
 import dev.charrnn.model.layers.StepThreads;
 
 /**
@@ -28,14 +30,17 @@ public class Nd4jRuntime {
 
     private final int threads;
     private final int stepThreads;
+    private final ComputePath computePath;
 
     public Nd4jRuntime(CharRnnProperties properties) {
         this.threads = properties.compute().ompThreads();
         this.stepThreads = properties.compute().stepThreadCount();
         configure(properties.compute());
-        log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads, {} recurrent step threads",
+        LayerPath setting = properties.compute().layerPath();
+        this.computePath = new ComputePath(LayerPaths.forNewLayers().label(), setting.label());
+        log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads, {} recurrent step threads, {} layer path",
                 Nd4jBackend.name(), Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads(),
-                stepThreads);
+                stepThreads, computePath.layerPath());
     }
 
     /**
@@ -53,6 +58,7 @@ public class Nd4jRuntime {
             blas().setMaxThreads(compute.blasThreadCount()); // process-wide, unlike OpenMP's count
         }
         StepThreads.configure(compute.stepThreadCount());
+        LayerPaths.configure(compute.layerPath());
     }
 
     /**
@@ -76,6 +82,11 @@ public class Nd4jRuntime {
     /** OpenMP threads a compute thread of this service uses. */
     public int ompThreads() {
         return threads > 0 ? threads : NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+    }
+
+    /** The layers' path in use and its setting. */
+    public ComputePath computePath() {
+        return computePath;
     }
 
     /** Threads that share each step of the recurrent layers. */
