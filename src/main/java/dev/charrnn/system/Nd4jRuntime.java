@@ -2,6 +2,7 @@ package dev.charrnn.system;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -35,9 +36,14 @@ public class Nd4jRuntime {
     public Nd4jRuntime(CharRnnProperties properties) {
         this.threads = properties.compute().ompThreads();
         this.stepThreads = properties.compute().stepThreadCount();
+        // before the first ND4J operation, which is where a GPU without code for it would fail
+        List<String> unsupportedGpus = GpuSupport.unsupportedDevices(Nd4j.getExecutioner().getEnvironmentInformation());
+        if (!unsupportedGpus.isEmpty()) {
+            log.error("This service cannot train on the GPU: {}", String.join("; ", unsupportedGpus));
+        }
         configure(properties.compute());
         LayerPath setting = properties.compute().layerPath();
-        this.computePath = new ComputePath(LayerPaths.forNewLayers().label(), setting.label());
+        this.computePath = new ComputePath(LayerPaths.forNewLayers().label(), setting.label(), unsupportedGpus);
         log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads, {} recurrent step threads, {} layer path",
                 Nd4jBackend.name(), Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads(),
                 stepThreads, computePath.layerPath());
@@ -84,7 +90,7 @@ public class Nd4jRuntime {
         return threads > 0 ? threads : NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
     }
 
-    /** The layers' path in use and its setting. */
+    /** The layers' path in use, its setting, and the GPUs this build cannot run. */
     public ComputePath computePath() {
         return computePath;
     }

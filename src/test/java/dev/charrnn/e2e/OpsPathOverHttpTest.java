@@ -73,6 +73,7 @@ class OpsPathOverHttpTest {
         JsonNode path = json.readTree(send(get("/api/system"), 200)).get("computePath");
         assertThat(path.get("layerPath").asString()).isEqualTo("ops");
         assertThat(path.get("setting").asString()).isEqualTo("ops");
+        assertThat(path.get("unsupportedGpus")).isEmpty();
 
         String corpus = json.readTree(send(HttpRequest.newBuilder(uri("/api/corpora")).header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString(TEXT)).build(), 201)).get("id").asString();

@@ -111,6 +111,7 @@ class GenerationApiTest {
                 .andExpect(jsonPath("$.stepThreads").value(Runtime.getRuntime().availableProcessors()))
                 .andExpect(jsonPath("$.computePath.layerPath").value("host"))
                 .andExpect(jsonPath("$.computePath.setting").value("auto"))
+                .andExpect(jsonPath("$.computePath.unsupportedGpus").isEmpty())
                 .andExpect(jsonPath("$.versions.deeplearning4j").value("1.0.0-M2.1"))
                 .andExpect(jsonPath("$.memory.heapMax").isNumber());
     }
