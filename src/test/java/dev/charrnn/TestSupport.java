@@ -12,6 +12,7 @@ import dev.charrnn.model.CellType;
 import dev.charrnn.model.ModelMetadata;
 import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.model.layers.LayerPath;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.training.Trainer;
 import dev.charrnn.training.TrainingSchedule;
@@ -32,7 +33,7 @@ public final class TestSupport {
 
     public static CharRnnProperties properties(Path root, CharRnnProperties.Limits limits) {
         return new CharRnnProperties(new CharRnnProperties.Storage(root.resolve("corpora"), root.resolve("models")),
-                limits, new CharRnnProperties.Compute(1, 1, 0), new CharRnnProperties.Generation(2),
+                limits, new CharRnnProperties.Compute(1, 1, 0, LayerPath.AUTO), new CharRnnProperties.Generation(2),
                 new CharRnnProperties.Security("", false), new CharRnnProperties.Jobs(1, false, java.time.Duration.ofSeconds(20), true),
                 new CharRnnProperties.Events(256, java.time.Duration.ofSeconds(30)), CharRnnProperties.Spark.unconfigured());
     }

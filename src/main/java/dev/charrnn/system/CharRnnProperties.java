@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 import dev.charrnn.training.spark.SparkTrainingMaster;
+import dev.charrnn.model.layers.LayerPath;
 
 /** Every tunable and every limit of the service, bound from {@code charrnn.*}. */
 @ConfigurationProperties("charrnn")
@@ -99,9 +100,11 @@ public record CharRnnProperties(
      * (the layers' own and DL4J's), 1 since the step threads already fill the cores.
      * {@code ompThreads}: threads of ND4J's own ops; on these small arrays more are no faster, so 1
      * (0: ND4J's choice).
+     * {@code layerPath}: how the layers compute training, validation, scoring and the flow probe
+     * (see {@link LayerPath}); {@code auto} is the host path on the CPU backend, the ops path on a GPU.
      */
     public record Compute(@DefaultValue("1") int ompThreads, @DefaultValue("1") int blasThreads,
-                          @DefaultValue("0") int stepThreads) {
+                          @DefaultValue("0") int stepThreads, @DefaultValue("auto") LayerPath layerPath) {
 
         /** The step thread count in effect. */
         public int stepThreadCount() {

@@ -2,6 +2,7 @@ package dev.charrnn.system;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -15,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import dev.charrnn.model.Nd4jBackend;
+import dev.charrnn.model.layers.LayerPath;
+import dev.charrnn.model.layers.LayerPaths;
 import dev.charrnn.model.layers.StepThreads;
 
 /**
@@ -28,14 +31,22 @@ public class Nd4jRuntime {
 
     private final int threads;
     private final int stepThreads;
+    private final ComputePath computePath;
 
     public Nd4jRuntime(CharRnnProperties properties) {
         this.threads = properties.compute().ompThreads();
         this.stepThreads = properties.compute().stepThreadCount();
+        // before the first ND4J operation, which is where a GPU without code for it would fail
+        List<String> unsupportedGpus = GpuSupport.unsupportedDevices(Nd4j.getExecutioner().getEnvironmentInformation());
+        if (!unsupportedGpus.isEmpty()) {
+            log.error("This service cannot train on the GPU: {}", String.join("; ", unsupportedGpus));
+        }
         configure(properties.compute());
-        log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads, {} recurrent step threads",
+        LayerPath setting = properties.compute().layerPath();
+        this.computePath = new ComputePath(LayerPaths.forNewLayers().label(), setting.label(), unsupportedGpus);
+        log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads, {} recurrent step threads, {} layer path",
                 Nd4jBackend.name(), Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads(),
-                stepThreads);
+                stepThreads, computePath.layerPath());
     }
 
     /**
@@ -53,6 +64,7 @@ public class Nd4jRuntime {
             blas().setMaxThreads(compute.blasThreadCount()); // process-wide, unlike OpenMP's count
         }
         StepThreads.configure(compute.stepThreadCount());
+        LayerPaths.configure(compute.layerPath());
     }
 
     /**
@@ -76,6 +88,11 @@ public class Nd4jRuntime {
     /** OpenMP threads a compute thread of this service uses. */
     public int ompThreads() {
         return threads > 0 ? threads : NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+    }
+
+    /** The layers' path in use, its setting, and the GPUs this build cannot run. */
+    public ComputePath computePath() {
+        return computePath;
     }
 
     /** Threads that share each step of the recurrent layers. */

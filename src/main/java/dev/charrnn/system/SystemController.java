@@ -24,7 +24,8 @@ public class SystemController {
     public SystemInfo system() {
         Runtime runtime = Runtime.getRuntime();
         return new SystemInfo(nd4j.backend(), nd4j.backendClass(), nd4j.deviceCount(), nd4j.ompThreads(),
-                nd4j.blasThreads(), nd4j.stepThreads(), nd4j.blasVendor(), InferenceNetwork.generationKernel(),
+                nd4j.blasThreads(), nd4j.stepThreads(), nd4j.computePath(),
+                nd4j.blasVendor(), InferenceNetwork.generationKernel(),
                 JitSettings.ofThisJvm(),
                 runtime.availableProcessors(),
                 new SystemInfo.Memory(runtime.totalMemory() - runtime.freeMemory(), runtime.maxMemory(),

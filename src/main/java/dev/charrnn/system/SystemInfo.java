@@ -13,6 +13,7 @@ public record SystemInfo(
         @Schema(description = "BLAS threads per matrix product (charrnn.compute.blas-threads)", example = "1") int blasThreads,
         @Schema(description = "Threads that share each step of the recurrent layers (charrnn.compute.step-threads)",
                 example = "2") int stepThreads,
+        ComputePath computePath,
         @Schema(example = "OPENBLAS") String blasVendor,
         @Schema(description = "The multiply-add kernel of batched generation: the Vector API one when the JVM runs "
                 + "with --add-modules jdk.incubator.vector, else the auto-vectorized one",

@@ -20,6 +20,8 @@ import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.TrainingMetrics;
 import dev.charrnn.model.Gang;
 import dev.charrnn.model.inference.InferenceNetwork;
+import dev.charrnn.model.layers.LayerPath;
+import dev.charrnn.model.layers.LayerPaths;
 import dev.charrnn.training.Evaluator;
 import dev.charrnn.training.Trainer;
 import dev.charrnn.training.TrainingSchedule;
@@ -33,6 +35,7 @@ import dev.charrnn.system.Nd4jRuntime;
  * ./mvnw -q -pl service test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.charrnn.bench.CharRnnBenchmark -Dexec.args="--cell lstm"
  * </pre>
+ * {@code --layer-path host|ops|auto} picks the layers' path (charrnn.compute.layer-path).
  * Phase A: 5 warm-up + --iters timed iterations (train chars/s). Phase B: train to --budget-iters,
  * then validation bits/char over the last 10%. Phase C: sampling, 1 stream and 16 streams, through
  * the service's decoding loop, each after a warm-up of at least {@code --warmup-seconds} (default 2:
@@ -48,8 +51,9 @@ public final class CharRnnBenchmark {
         Map<String, String> a = parse(argv);
         // --threads as the peer's: the cores to use (recurrent step threads); BLAS and ND4J's ops as the service runs them
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
+        LayerPath layerPath = LayerPath.valueOf(a.getOrDefault("layer-path", "auto").toUpperCase(Locale.ROOT));
         Nd4jRuntime.configure(new CharRnnProperties.Compute(Integer.parseInt(a.getOrDefault("omp-threads", "1")),
-                Integer.parseInt(a.getOrDefault("blas-threads", "1")), threads));
+                Integer.parseInt(a.getOrDefault("blas-threads", "1")), threads, layerPath));
 
         String text = Files.readString(Path.of(a.getOrDefault("corpus", "../shared/corpora/tinyshakespeare.txt")));
         EncodedText data = EncodedText.of(text, 0.1);
@@ -121,6 +125,7 @@ public final class CharRnnBenchmark {
         json.put("peer", "char-rnn-service");
         json.put("backend", Nd4j.getBackend().getClass().getSimpleName());
         json.put("threads", threads);
+        json.put("layer_path", LayerPaths.forNewLayers().label());
         json.put("cell", cell.name().toLowerCase(Locale.ROOT));
         json.put("layers", spec.layers());
         json.put("hidden", spec.hiddenSize());

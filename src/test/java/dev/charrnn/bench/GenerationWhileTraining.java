@@ -24,6 +24,7 @@ import dev.charrnn.model.CellType;
 import dev.charrnn.model.ModelMetadata;
 import dev.charrnn.model.ModelSpec;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.model.layers.LayerPath;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.training.Trainer;
@@ -58,7 +59,7 @@ public final class GenerationWhileTraining {
         int length = Integer.parseInt(a.getOrDefault("request-len", "200"));
         Path corpus = Path.of(a.getOrDefault("corpus", "../../shared/corpora/tinyshakespeare.txt"));
         String text = Files.readString(corpus).substring(0, 200_000);
-        Nd4jRuntime.configure(new CharRnnProperties.Compute(1, 1, 0));
+        Nd4jRuntime.configure(new CharRnnProperties.Compute(1, 1, 0, LayerPath.AUTO));
         EncodedText data = EncodedText.of(text, 0.1);
         ModelSpec spec = ModelSpec.of(CellType.LSTM, 2, 128, 0.0, 64, 32, 0.002, 42L);
         Trainer.Result model = Trainer.train(data, spec, TrainingSchedule.iterations(30, 0.1, 30), m -> { });

@@ -110,6 +110,9 @@ class GenerationApiTest {
                 .andExpect(jsonPath("$.backend").value("CPU"))
                 .andExpect(jsonPath("$.ompThreads").value(1))
                 .andExpect(jsonPath("$.stepThreads").value(Runtime.getRuntime().availableProcessors()))
+                .andExpect(jsonPath("$.computePath.layerPath").value("host"))
+                .andExpect(jsonPath("$.computePath.setting").value("auto"))
+                .andExpect(jsonPath("$.computePath.unsupportedGpus").isEmpty())
                 .andExpect(jsonPath("$.versions.deeplearning4j").value("1.0.0-M2.1"))
                 .andExpect(jsonPath("$.memory.heapMax").isNumber());
     }

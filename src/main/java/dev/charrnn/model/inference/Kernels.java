@@ -96,8 +96,6 @@ public final class Kernels {
      * Lambert's [7/6] continued-fraction approximant at x/4, where it is accurate, then the
      * doubling formula tanh(2y) = 2 tanh(y) / (1 + tanh(y)^2) twice, which does not amplify
      * relative error. Beyond |x| = 16 tanh is +-1 in float; the clamp keeps the approximant finite.
-     * (The training layers' double-precision HostBuffers.tanh is the same formula: float arithmetic
-     * here keeps the generation loops in float vectors.)
      */
     static float tanh(float x) {
         float y = Math.max(Math.min(x, 16f), -16f) * 0.25f;

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import dev.charrnn.model.inference.Kernels;
 
 /**
- * The step loops of {@link Recurrence} for one part's batch rows of a float pass without a mask:
+ * The step loops of {@link Recurrence} for one part's batch rows (float passes without a mask):
  * rows stay float from ND4J's buffers to the cell's math and back, and the recurrent products
  * add into them in place. (The double loops convert every value on the way in and out, which
  * cost a vanilla RNN as much as its products.)
@@ -15,10 +15,10 @@ final class FloatSteps {
     private static final int STATE_A = 0, STATE_B = 1, GATES = 2, RECURRENT = 3, CACHE = 4, D_STATE = 5,
             D_OUTPUT = 6, PREVIOUS = 7, D_PROJECTION = 8, D_RECURRENT = 9, D_PREVIOUS = 10;
 
-    private final Recurrence.Cell cell;
+    private final RecurrentCell cell;
     private final FloatCell math;
 
-    FloatSteps(Recurrence.Cell cell, FloatCell math) {
+    FloatSteps(RecurrentCell cell, FloatCell math) {
         this.cell = cell;
         this.math = math;
     }

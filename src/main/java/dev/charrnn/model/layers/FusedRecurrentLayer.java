@@ -16,13 +16,17 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import dev.charrnn.model.Gang;
-
 /**
  * A recurrent layer computed the fast way: the input projection of every time step is one
  * matrix product ({@code X W + b} over [T*batch, nIn]), and only the recurrence runs step by
- * step. Subclasses define one cell step forward and backward; this class handles sequences,
- * stored state (sampling and truncated BPTT), masks, dropout and DL4J's gradient plumbing.
+ * step. Subclasses define the cell ({@link RecurrentCell}: its sizes and its step math on each
+ * path); this class handles sequences, stored state (sampling and truncated BPTT), masks, dropout
+ * and DL4J's gradient plumbing, and hands the arithmetic to one of two paths:
+ * {@link RecurrentHostPath} (float Java step math on host memory, the CPU's fast path) or
+ * {@link RecurrentOpsPath} (ND4J operations only, which a GPU can run). The host path computes
+ * float passes without a mask; a layer on it sends any other pass (double precision, masks) to
+ * the ops path. Parameters, state and serialisation are the same on both, so a model moves
+ * between them freely.
  *
  * <p>Time-major 2D layout: row {@code t*batch + b} holds step t of sequence b. A cell's state is
  * {@code stateWidth() * n} wide and starts with the n-unit output h (an LSTM appends its memory
@@ -34,18 +38,14 @@ import dev.charrnn.model.Gang;
  * from zeros instead.
  */
 public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
-        extends BaseRecurrentLayer<C> implements Recurrence.Cell {
+        extends BaseRecurrentLayer<C> implements RecurrentCell {
 
     public static final String STATE_KEY = "h";
 
-    /** Host copies of the mask and bias of a pass (see {@link HostBuffers}). */
-    private final HostBuffers host = new HostBuffers();
-
-    /** The step loops, with their per-thread host buffers. */
-    private final Recurrence recurrence = new Recurrence(this);
-
-    /** The input products when the input is one-hot characters. */
-    private final OneHotInput oneHot = new OneHotInput();
+    private LayerPath path = LayerPaths.forNewLayers();
+    /** Made when first used, so a layer on the ops path never creates the host path's machinery. */
+    private RecurrentHostPath hostPath;
+    private RecurrentOpsPath opsPath;
 
     /** False while the network discards dL/dinput of this layer (the first layer, in training). */
     private boolean inputGradientNeeded = true;
@@ -54,18 +54,14 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         super(conf, dataType);
     }
 
-    /** Gate blocks per unit: columns of W, RW and b are {@code gates() * n}. */
-    @Override
-    public abstract int gates();
-
-    /** Extra per-step values the backward step needs, in units of n columns. */
-    @Override
-    public abstract int cacheWidth();
-
-    /** State width in units of n columns; the first n columns are the output h. */
     @Override
     public int stateWidth() {
         return 1;
+    }
+
+    @Override
+    public boolean separateRecurrentGradient() {
+        return false;
     }
 
     /** Initial state of the latest training forward pass (null: zeros), where backprop restarts. */
@@ -76,12 +72,25 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
      * is not computed twice. Its arrays live in the activations workspace, which DL4J keeps open from
      * the forward pass through backpropagation; {@link #cachedFor} guards against any other use.
      */
-    private Pass cached;
+    private RecurrentPass cached;
     private INDArray cachedFor;
 
     /** When set, backprop records ||dL/dh_t|| of the first sequence for every step (gradient flow). */
     private boolean recordHiddenGradients;
     private double[] hiddenGradientNorms;
+
+    /** The path this layer computes on: {@link LayerPath#HOST} or {@link LayerPath#OPS}. */
+    public LayerPath layerPath() {
+        return path;
+    }
+
+    /** Puts this layer on a path (host or ops) from its next pass on. */
+    public void layerPath(LayerPath layerPath) {
+        Preconditions.checkArgument(layerPath != LayerPath.AUTO, "a layer takes a resolved path, host or ops");
+        path = layerPath;
+        cached = null;
+        cachedFor = null;
+    }
 
     /** Records ||dL/dh_t|| (recurrence included) in the next backward pass; see {@link #hiddenGradientNorms()}. */
     public void recordHiddenGradients(boolean record) {
@@ -103,66 +112,28 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         inputGradientNeeded = needed;
     }
 
-    /**
-     * One step forward in double, in plain Java, for a block of rows (row-major, {@code batch}
-     * rows, each gate block n wide). Float passes without a mask take {@link #floatCell()} instead. {@code gates}
-     * [batch, gates*n] holds x W + b, plus h' RW unless the cell has
-     * {@link #separateRecurrentGradient()}, in which case h' RW is in {@code recurrent}; it is
-     * overwritten with whatever activations the backward step needs. Writes the new state
-     * [batch, stateWidth*n] given the previous one, and the cache [batch, cacheWidth*n].
-     */
-    @Override
-    public abstract void forwardStep(int batch, int n, double[] gates, double[] recurrent,
-                                     double[] previous, double[] state, double[] cache);
-
-    /**
-     * One step backward in double, in plain Java. {@code dState} is dL/d(state_t).
-     * Writes dL/d(x W + b) into {@code dProjection} and, for a cell with
-     * {@link #separateRecurrentGradient()}, dL/d(h' RW) into {@code dRecurrent}; adds into
-     * {@code dPrevious} (zeroed) the part of dL/d(state_{t-1}) that does not flow through h' RW.
-     */
-    @Override
-    public abstract void backwardStep(int batch, int n, double[] dState, double[] previous,
-                                      double[] gates, double[] cache, double[] dProjection, double[] dRecurrent,
-                                      double[] dPrevious);
-
-    /** True when h' RW enters the cell apart from x W + b (the GRU's reset gate scales part of it). */
-    @Override
-    public boolean separateRecurrentGradient() {
-        return false;
-    }
-
-    /** What the forward pass computed, all time-major 2D; {@code symbols}: the input's characters, or null. */
-    private record Pass(INDArray input2d, int[] symbols, INDArray gates, INDArray states, INDArray cache, INDArray start,
-                        INDArray output, long batch, long steps) {
-
-        INDArray lastState() {
-            return states.get(interval((steps - 1) * batch, steps * batch), all());
-        }
-    }
-
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        return forward(null, training, false, workspaceMgr).output();
+        return output(forward(null, training, false, workspaceMgr));
     }
 
     @Override
     public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
-        Pass pass = forward(stateMap.get(STATE_KEY), false, false, workspaceMgr);
+        RecurrentPass pass = forward(stateMap.get(STATE_KEY), false, false, workspaceMgr);
         stateMap.put(STATE_KEY, detached(pass.lastState()));
-        return pass.output();
+        return output(pass);
     }
 
     @Override
     public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
                                                 LayerWorkspaceMgr workspaceMgr) {
         setInput(input, workspaceMgr);
-        Pass pass = forward(tBpttStateMap.get(STATE_KEY), training, false, workspaceMgr);
+        RecurrentPass pass = forward(tBpttStateMap.get(STATE_KEY), training, false, workspaceMgr);
         if (storeLastForTBPTT) {
             tBpttStateMap.put(STATE_KEY, detached(pass.lastState()));
         }
-        return pass.output();
+        return output(pass);
     }
 
     @Override
@@ -189,7 +160,11 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         return false;
     }
 
-    private Pass forward(INDArray h0, boolean training, boolean forBackprop, LayerWorkspaceMgr ws) {
+    private INDArray output(RecurrentPass pass) {
+        return permuteIfNWC(TimeMajor.sequence(pass.output2d(), pass.batch(), pass.steps()));
+    }
+
+    private RecurrentPass forward(INDArray h0, boolean training, boolean forBackprop, LayerWorkspaceMgr ws) {
         if (training) {
             trainingStart = h0;
         }
@@ -198,7 +173,6 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         applyDropOutIfNecessary(training, ws);
         INDArray x = permuteIfNWC(input.castTo(dataType));
         long batch = x.size(0);
-        long nIn = x.size(1);
         long steps = x.size(2);
         long n = layerConf().getNOut();
         long width = stateWidth() * n;
@@ -206,39 +180,26 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
                 + "call rnnClearPreviousState() between batches of different sizes", h0 == null ? 0 : h0.size(0), batch);
         boolean keep = training && !forBackprop;
         ArrayType work = keep ? ArrayType.ACTIVATIONS : forBackprop ? ArrayType.BP_WORKING_MEM : ArrayType.FF_WORKING_MEM;
+        boolean onHost = path == LayerPath.HOST && RecurrentHostPath.computes(dataType, maskArray != null);
 
-        INDArray input2d = TimeMajor.rows(x, ws, work, dataType);
-        INDArray w = getParamWithNoise(RecurrentParams.WEIGHTS, training, ws);
-        INDArray rw = getParamWithNoise(RecurrentParams.RECURRENT_WEIGHTS, training, ws);
-        INDArray bias = getParamWithNoise(RecurrentParams.BIAS, training, ws);
-        INDArray gates = ws.createUninitialized(work, dataType, new long[] {steps * batch, gates() * n}, 'c');
-        INDArray states = ws.createUninitialized(work, dataType, new long[] {steps * batch, width}, 'c');
-        INDArray cache = cacheWidth() == 0 ? null
-                : ws.createUninitialized(work, dataType, new long[] {steps * batch, cacheWidth() * n}, 'c');
-        INDArray start = h0 != null ? h0.castTo(dataType) : ws.create(work, dataType, new long[] {batch, width}, 'c');
-        INDArray recurrent = separateRecurrentGradient()
-                ? ws.createUninitialized(work, dataType, new long[] {batch, gates() * n}, 'c') : null;
-        INDArray output2d = ws.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[] {steps * batch, n}, 'c');
-        Recurrence.Buffers buffers = new Recurrence.Buffers(Blas.Block.of(gates), Blas.Block.of(states),
-                cache == null ? null : Blas.Block.of(cache), Blas.Block.of(start), Blas.Block.of(rw),
-                recurrent == null ? null : Blas.Block.of(recurrent), Blas.Block.of(output2d));
-        Recurrence.Shape shape = shape(batch, steps);
-        double[] biasValues = host.read(bias, 1).clone();
-        Blas.Block weights = Blas.Block.of(w);
-        int[] symbols = weights.layout == null ? null : oneHot.symbols(input2d);
-        Gang gang = StepThreads.acquire();
-        try {
-            if (symbols != null) {
-                oneHot.project(gang, symbols, weights, buffers.gates());
-            } else {
-                Blas.gemm(gang, Blas.Block.of(input2d), false, weights, false, buffers.gates(), 1.0, 0.0);
-            }
-            recurrence.forward(gang, shape, buffers, biasValues, training || forBackprop);
-        } finally {
-            gang.release();
+        INDArray history = ws.createUninitialized(work, dataType, new long[] {(steps + 1) * batch, width}, 'c');
+        INDArray start = history.get(interval(0, batch), all());
+        if (h0 != null) {
+            start.assign(h0);
+        } else {
+            start.assign(0);
         }
-        Pass pass = new Pass(input2d, symbols, gates, states, cache, start, permuteIfNWC(TimeMajor.sequence(output2d, batch, steps)),
-                batch, steps);
+        RecurrentPass pass = new RecurrentPass(TimeMajor.rows(x, ws, work, dataType), null,
+                ws.createUninitialized(work, dataType, new long[] {steps * batch, gates() * n}, 'c'), history,
+                cacheWidth() == 0 ? null
+                        : ws.createUninitialized(work, dataType, new long[] {steps * batch, cacheWidth() * n}, 'c'),
+                separateRecurrentGradient() && !onHost
+                        ? ws.createUninitialized(work, dataType, new long[] {batch, gates() * n}, 'c') : null,
+                ws.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[] {steps * batch, n}, 'c'),
+                batch, steps, onHost);
+        int[] symbols = path(onHost).forward(pass, weights(training, ws), maskArray, training || forBackprop,
+                new RecurrentPath.Memory(ws, work, dataType));
+        pass = pass.withSymbols(symbols);
         cached = keep ? pass : null;
         cachedFor = keep ? input : null;
         return pass;
@@ -246,53 +207,25 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
 
     private Pair<Gradient, INDArray> backprop(INDArray epsilon, int backLength, LayerWorkspaceMgr ws) {
         assertInputSet(true);
-        Pass pass = cached != null && cachedFor == input ? cached : forward(trainingStart, true, true, ws);
+        RecurrentPass pass = cached != null && cachedFor == input ? cached : forward(trainingStart, true, true, ws);
         cached = null;
         cachedFor = null;
         long batch = pass.batch();
         long steps = pass.steps();
-        long n = layerConf().getNOut();
-        long width = stateWidth() * n;
-        INDArray w = getParamWithNoise(RecurrentParams.WEIGHTS, true, ws);
-        INDArray rw = getParamWithNoise(RecurrentParams.RECURRENT_WEIGHTS, true, ws);
         gradientsFlattened.assign(0);
         INDArray dW = gradientViews.get(RecurrentParams.WEIGHTS);
         INDArray dRW = gradientViews.get(RecurrentParams.RECURRENT_WEIGHTS);
         INDArray dB = gradientViews.get(RecurrentParams.BIAS);
 
-        INDArray eps2d = TimeMajor.rows(permuteIfNWC(epsilon), ws, ArrayType.BP_WORKING_MEM, dataType);
         int end = backLength > 0 ? (int) Math.max(0, steps - backLength) : 0;
         INDArray dProjection = stepGradients(ws, batch, steps, end);
-        INDArray dRecurrent = separateRecurrentGradient() ? stepGradients(ws, batch, steps, end) : dProjection;
-        INDArray dPrevious = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[] {batch, width}, 'c');
         INDArray epsOut2d = !inputGradientNeeded ? null : ws.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                 new long[] {steps * batch, pass.input2d().size(1)}, 'c');
-
-        Recurrence.Buffers buffers = new Recurrence.Buffers(Blas.Block.of(pass.gates()), Blas.Block.of(pass.states()),
-                pass.cache() == null ? null : Blas.Block.of(pass.cache()), Blas.Block.of(pass.start()),
-                Blas.Block.of(rw), null, null);
-        Recurrence.Gradients gradients = new Recurrence.Gradients(Blas.Block.of(eps2d), Blas.Block.of(dProjection),
-                Blas.Block.of(dRecurrent), Blas.Block.of(dPrevious));
-        double[] hiddenNorms = recordHiddenGradients ? new double[(int) steps] : null;
-        Gang gang = StepThreads.acquire();
-        try {
-            double[] dBias = recurrence.backward(gang, shape(batch, steps), end, buffers, gradients, hiddenNorms);
-            dB.assign(fromHost(dBias, 1, (int) (gates() * n)).reshape(dB.shape()));
-            recurrentWeightGradient(gang, pass, dRecurrent, end, dRW);
-            Blas.Block projectionGradient = Blas.Block.of(dProjection);
-            Blas.Block weightGradient = Blas.Block.of(dW);
-            if (pass.symbols() != null && weightGradient.layout != null) {
-                OneHotInput.weightGradient(gang, pass.symbols(), projectionGradient, weightGradient);
-            } else {
-                Blas.gemm(gang, Blas.Block.of(pass.input2d()), true, projectionGradient, false, weightGradient, 1.0, 0.0);
-            }
-            if (epsOut2d != null) {
-                Blas.gemm(gang, projectionGradient, false, Blas.Block.of(w), true, Blas.Block.of(epsOut2d), 1.0, 0.0);
-            }
-        } finally {
-            gang.release();
-        }
-        hiddenGradientNorms = hiddenNorms;
+        RecurrentPath.Gradients gradients = new RecurrentPath.Gradients(
+                TimeMajor.rows(permuteIfNWC(epsilon), ws, ArrayType.BP_WORKING_MEM, dataType), dProjection,
+                separateRecurrentGradient() ? stepGradients(ws, batch, steps, end) : dProjection, epsOut2d, dW, dRW, dB);
+        hiddenGradientNorms = path(pass.onHost()).backward(pass, weights(true, ws), gradients, end, maskArray,
+                recordHiddenGradients, new RecurrentPath.Memory(ws, ArrayType.BP_WORKING_MEM, dataType));
 
         weightNoiseParams.clear();
         Gradient gradient = new DefaultGradient(gradientsFlattened);
@@ -303,6 +236,25 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             return new Pair<>(gradient, null);
         }
         return new Pair<>(gradient, permuteIfNWC(backpropDropOutIfPresent(TimeMajor.sequence(epsOut2d, batch, steps))));
+    }
+
+    private RecurrentPath.Weights weights(boolean training, LayerWorkspaceMgr ws) {
+        return new RecurrentPath.Weights(getParamWithNoise(RecurrentParams.WEIGHTS, training, ws),
+                getParamWithNoise(RecurrentParams.RECURRENT_WEIGHTS, training, ws),
+                getParamWithNoise(RecurrentParams.BIAS, training, ws));
+    }
+
+    private RecurrentPath path(boolean onHost) {
+        if (onHost) {
+            if (hostPath == null) {
+                hostPath = new RecurrentHostPath(this);
+            }
+            return hostPath;
+        }
+        if (opsPath == null) {
+            opsPath = new RecurrentOpsPath(this);
+        }
+        return opsPath;
     }
 
     /**
@@ -317,39 +269,6 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             rows.get(interval(0, end * batch), all()).assign(0);
         }
         return rows;
-    }
-
-    /**
-     * dL/dRW = sum over the steps t >= end of h_{t-1}^T dL/d(h_{t-1} RW): two products over all
-     * steps (the first step's previous state is the start state), not one small product per step.
-     */
-    private void recurrentWeightGradient(Gang gang, Pass pass, INDArray dRecurrent, int end, INDArray dRW) {
-        int batch = (int) pass.batch();
-        int steps = (int) pass.steps();
-        int n = (int) layerConf().getNOut();
-        Blas.Block d = Blas.Block.of(dRecurrent);
-        Blas.Block gradient = Blas.Block.of(dRW);
-        if (end == 0) {
-            Blas.gemm(gang, Blas.Block.of(pass.start()).columns(0, n), true, d.rows(0, batch), false, gradient, 1.0, 1.0);
-        }
-        int first = Math.max(end, 1);
-        if (first < steps) {
-            Blas.Block previous = Blas.Block.of(pass.states()).rows((first - 1) * batch, (steps - first) * batch).columns(0, n);
-            Blas.gemm(gang, previous, true, d.rows(first * batch, (steps - first) * batch), false, gradient, 1.0, 1.0);
-        }
-    }
-
-    /** The pass's sizes, with its mask as host values. */
-    private Recurrence.Shape shape(long batch, long steps) {
-        double[] mask = maskArray == null ? null : host.read(maskArray.castTo(dataType), 0).clone();
-        return new Recurrence.Shape((int) batch, (int) steps, (int) layerConf().getNOut(), mask);
-    }
-
-    /** A new [rows, columns] array of this layer's type holding host values. */
-    private INDArray fromHost(double[] values, int rows, int columns) {
-        INDArray array = Nd4j.createUninitialized(dataType, rows, columns);
-        host.write(values, array);
-        return array;
     }
 
     private static INDArray detached(INDArray array) {

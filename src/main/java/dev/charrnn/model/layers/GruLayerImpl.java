@@ -2,6 +2,10 @@ package dev.charrnn.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
 
 import dev.charrnn.model.inference.Kernels;
 
@@ -12,9 +16,17 @@ import dev.charrnn.model.inference.Kernels;
  *   r = sigmoid(x Wr + h' Rr + br)      u = sigmoid(x Wu + h' Ru + bu)
  *   c = tanh(x Wc + bc + r * (h' Rc))   h = u * h' + (1 - u) * c
  * </pre>
- * The backward pass is written here (ND4J M2.1's gru_bp gets the reset-gate gradients wrong).
+ * The cache is h' Rc. The backward pass is written here (ND4J M2.1's gru_bp gets the reset-gate
+ * gradients wrong). With dc = dL/dh (1 - u)(1 - c^2):
+ * <pre>
+ *   dL/dc = dc   dL/du = dL/dh (h' - c) u (1-u)   dL/dr = dc (h' Rc) r (1-r)
+ *   dL/d(h' R) = (dL/dr, dL/du, dc * r)            dL/dh' = dL/dh * u + dL/d(h' R) R^T
+ * </pre>
  */
 public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
+
+    private static final FloatCell HOST_MATH = new HostMath();
+    private static final OpsCell OPS_MATH = new OpsMath();
 
     public GruLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -32,12 +44,22 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
     }
 
     @Override
-    public FloatCell floatCell() {
-        return FLOAT_MATH;
+    public boolean separateRecurrentGradient() {
+        return true;
     }
 
-    /** The step math below, in float on rows (gate blocks reset, update, candidate). */
-    private static final FloatCell FLOAT_MATH = new FloatCell() {
+    @Override
+    public FloatCell floatCell() {
+        return HOST_MATH;
+    }
+
+    @Override
+    public OpsCell opsCell() {
+        return OPS_MATH;
+    }
+
+    /** The step in float on host rows (gate blocks reset, update, candidate). */
+    private static final class HostMath implements FloatCell {
         @Override
         public void forward(int rows, int n, float[][] gates, float[][] recurrent, float[][] before, float[][] after,
                             float[][] candidateRecurrent) {
@@ -86,58 +108,65 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
                 }
             }
         }
-    };
-
-    @Override
-    public boolean separateRecurrentGradient() {
-        return true;
     }
 
-    @Override
-    public void forwardStep(int batch, int n, double[] a, double[] recurrent, double[] before,
-                            double[] after, double[] candidateRecurrent) {
-        for (int b = 0; b < batch; b++) {
-            int g0 = 3 * n * b;
-            for (int k = g0; k < g0 + n; k++) {
-                a[k] += recurrent[k];
-                a[k + n] += recurrent[k + n];
-            }
-            HostBuffers.sigmoid(a, g0, g0 + n);  // reset
-            HostBuffers.sigmoid(a, g0 + n, g0 + 2 * n);  // update
-            for (int j = 0; j < n; j++) {
-                double rc = recurrent[g0 + 2 * n + j];
-                candidateRecurrent[n * b + j] = rc;
-                a[g0 + 2 * n + j] += rc * a[g0 + j];
-            }
-            HostBuffers.tanh(a, g0 + 2 * n, g0 + 3 * n);  // candidate
-            for (int j = 0; j < n; j++) {
-                double candidate = a[g0 + 2 * n + j];
-                after[n * b + j] = (before[n * b + j] - candidate) * a[g0 + n + j] + candidate;
-            }
+    /**
+     * The step as ND4J operations. Factors, each a multiple of dL/dh:
+     * [(1-u)(1-c^2) (h' Rc) r (1-r) | (h' - c) u (1-u) | (1-u)(1-c^2) | (1-u)(1-c^2) r].
+     */
+    private static final class OpsMath implements OpsCell {
+        @Override
+        public void forward(long n, RowBlock gates, RowBlock recurrent, RowBlock previous, RowBlock state,
+                            RowBlock candidateRecurrent) {
+            INDArray resetAndUpdate = gates.blocks(0, 2, n);
+            resetAndUpdate.addi(recurrent.blocks(0, 2, n), resetAndUpdate);
+            Nd4j.exec(new Sigmoid(resetAndUpdate, resetAndUpdate));
+            INDArray hRc = recurrent.blocks(2, 1, n);
+            candidateRecurrent.all().assign(hRc);
+            INDArray candidate = gates.blocks(2, 1, n);
+            INDArray h = state.all();
+            hRc.muli(gates.blocks(0, 1, n), h); // h holds r * (h' Rc) until the last line
+            candidate.addi(h, candidate);
+            Nd4j.exec(new Tanh(candidate, candidate));
+            previous.all().subi(candidate, h).muli(gates.blocks(1, 1, n), h).addi(candidate, h);
         }
-    }
 
-    @Override
-    public void backwardStep(int batch, int n, double[] d, double[] before, double[] a,
-                             double[] candidateRecurrent, double[] dGates, double[] dRecurrent, double[] dBefore) {
-        for (int b = 0; b < batch; b++) {
-            int g0 = 3 * n * b;
-            for (int j = 0; j < n; j++) {
-                double reset = a[g0 + j];
-                double update = a[g0 + n + j];
-                double candidate = a[g0 + 2 * n + j];
-                double dOut = d[n * b + j];
-                double dCandidate = (1 - update) * dOut * (1 - candidate * candidate);
-                double dUpdate = (before[n * b + j] - candidate) * dOut * update * (1 - update);
-                double dReset = dCandidate * candidateRecurrent[n * b + j] * reset * (1 - reset);
-                dGates[g0 + j] = dReset;
-                dGates[g0 + n + j] = dUpdate;
-                dGates[g0 + 2 * n + j] = dCandidate;
-                dRecurrent[g0 + j] = dReset;                       // dL/d(h' RW): the candidate block
-                dRecurrent[g0 + n + j] = dUpdate;                  // passes through the reset gate
-                dRecurrent[g0 + 2 * n + j] = dCandidate * reset;
-                dBefore[n * b + j] = dOut * update;
-            }
+        @Override
+        public int factorWidth() {
+            return 4;
+        }
+
+        @Override
+        public void factors(long n, RowBlock gates, RowBlock previous, RowBlock states, RowBlock candidateRecurrent,
+                            RowBlock factors) {
+            INDArray r = gates.blocks(0, 1, n);
+            INDArray u = gates.blocks(1, 1, n);
+            INDArray c = gates.blocks(2, 1, n);
+            INDArray reset = factors.blocks(0, 1, n);
+            INDArray update = factors.blocks(1, 1, n);
+            INDArray candidate = factors.blocks(2, 1, n);
+            INDArray candidateRecurrentFactor = factors.blocks(3, 1, n);
+            u.rsub(1.0, update);
+            c.muli(c, candidate).rsubi(1.0).muli(update, candidate);
+            update.muli(u, update);
+            previous.all().subi(c, candidateRecurrentFactor).muli(update, update); // h' - c, replaced below
+            r.rsub(1.0, reset).muli(r, reset).muli(candidateRecurrent.all(), reset).muli(candidate, reset);
+            candidate.muli(r, candidateRecurrentFactor);
+        }
+
+        @Override
+        public boolean carriesOutputGradient() {
+            return true;
+        }
+
+        @Override
+        public void backward(long n, BackwardStep s) {
+            INDArray dh = s.dOutput();
+            RowBlock.byBlock(s.factors().blocks(0, 3, n), n).muli(dh.reshape('c', true, dh.size(0), 1, n),
+                    RowBlock.byBlock(s.dProjection().all(), n));
+            s.dRecurrent().blocks(0, 2, n).assign(s.dProjection().blocks(0, 2, n));
+            dh.muli(s.factors().blocks(3, 1, n), s.dRecurrent().blocks(2, 1, n));
+            dh.muli(s.gates().blocks(1, 1, n), s.dPreviousOutput());
         }
     }
 }

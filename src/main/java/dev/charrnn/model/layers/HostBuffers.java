@@ -7,13 +7,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The per-step elementwise math of a cell runs in plain Java: its operands (contiguous ND4J
- * arrays, such as one time step's rows) are copied to double arrays in one bulk copy, computed
- * in one loop, and copied back. That replaces a dozen native calls per step, each with its
- * own dispatch and temporary array, which cost more than the matrix product itself.
- *
- * <p>Computing in double serves float networks (rounded once at the end) and the double
- * networks of the gradient checks alike. Arrays are reused: one set per layer, not thread-safe.
+ * Host copies of ND4J arrays for the host path: float rows for the step loops ({@link FloatSteps})
+ * and double values for the bias, dL/db and the softmax output layer's rows. The copies are bulk
+ * copies of the arrays' host memory, which exists on the CPU backend only. Arrays are reused: one
+ * set per user, not thread-safe.
  */
 final class HostBuffers {
 
@@ -200,34 +197,5 @@ final class HostBuffers {
                         && (array.dataType() == DataType.FLOAT || array.dataType() == DataType.DOUBLE),
                 "a contiguous c-order float or double array expected, got %s %s", array.dataType(), array.shapeInfoToString());
         return Math.toIntExact(array.length());
-    }
-
-    /** v[k] = sigmoid(v[k]) for k in [from, to), as tanh(x/2)/2 + 1/2, in a loop the JIT vectorizes. */
-    static void sigmoid(double[] v, int from, int to) {
-        for (int k = from; k < to; k++) {
-            v[k] = 0.5 * tanh(0.5 * v[k]) + 0.5;
-        }
-    }
-
-    /** v[k] = tanh(v[k]) for k in [from, to), in a loop the JIT vectorizes. */
-    static void tanh(double[] v, int from, int to) {
-        for (int k = from; k < to; k++) {
-            v[k] = tanh(v[k]);
-        }
-    }
-
-    /**
-     * tanh in arithmetic alone, so loops over it vectorize (Math.tanh and Math.exp are calls per
-     * element): Lambert's [7/6] continued-fraction approximant at x/4, then the doubling formula
-     * tanh(2y) = 2 tanh(y) / (1 + tanh(y)^2) twice, which does not amplify relative error. Within
-     * 3e-13 of tanh everywhere (measured), 1.6x faster than the exp series it replaced; beyond
-     * |x| = 16 tanh is 1 to 2.5e-14.
-     */
-    static double tanh(double x) {
-        double y = Math.max(Math.min(x, 16.0), -16.0) * 0.25;
-        double u = y * y;
-        double t = (((u + 378.0) * u + 17325.0) * u + 135135.0) * y / (((28.0 * u + 3150.0) * u + 62370.0) * u + 135135.0);
-        t = 2.0 * t / (1.0 + t * t);
-        return 2.0 * t / (1.0 + t * t);
     }
 }

@@ -2,6 +2,10 @@ package dev.charrnn.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
 
 import dev.charrnn.model.inference.Kernels;
 
@@ -11,22 +15,50 @@ import dev.charrnn.model.inference.Kernels;
  *   i = sigmoid(.)  f = sigmoid(.)  g = tanh(.)  o = sigmoid(.)     (each of x W + h' R + b)
  *   c = f * c' + i * g                h = o * tanh(c)
  * </pre>
- * The state is [h | c]. Replaces DL4J's LSTM because that one's truncated-BPTT gradients restart
- * from a zero state while its forward pass starts from the carried one.
+ * The state is [h | c]; the cache is tanh(c). Replaces DL4J's LSTM because that one's
+ * truncated-BPTT gradients restart from a zero state while its forward pass starts from the
+ * carried one. Backward, with dc = dL/dc + dL/dh * o * (1 - tanh(c)^2):
+ * <pre>
+ *   dL/d(i, f, g) = dc * (g i (1-i), c' f (1-f), i (1-g^2))    dL/do = dL/dh * tanh(c) o (1-o)    dL/dc' = dc * f
+ * </pre>
  */
 public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
+
+    private static final FloatCell HOST_MATH = new HostMath();
+    private static final OpsCell OPS_MATH = new OpsMath();
 
     public LstmLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
     @Override
-    public FloatCell floatCell() {
-        return FLOAT_MATH;
+    public int gates() {
+        return 4;
     }
 
-    /** The step math below, in float on rows (gate blocks i, f, g, o; the state is [h | c]). */
-    private static final FloatCell FLOAT_MATH = new FloatCell() {
+    /** tanh(c), reused by the backward step. */
+    @Override
+    public int cacheWidth() {
+        return 1;
+    }
+
+    @Override
+    public int stateWidth() {
+        return 2;
+    }
+
+    @Override
+    public FloatCell floatCell() {
+        return HOST_MATH;
+    }
+
+    @Override
+    public OpsCell opsCell() {
+        return OPS_MATH;
+    }
+
+    /** The step in float on host rows (gate blocks i, f, g, o; the state is [h | c]). */
+    private static final class HostMath implements FloatCell {
         @Override
         public void forward(int rows, int n, float[][] gates, float[][] recurrent, float[][] before, float[][] after,
                             float[][] tanhCell) {
@@ -73,66 +105,67 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
                 }
             }
         }
-    };
-
-    @Override
-    public int gates() {
-        return 4;
     }
 
-    /** tanh(c), reused by the backward step. */
-    @Override
-    public int cacheWidth() {
-        return 1;
-    }
-
-    @Override
-    public int stateWidth() {
-        return 2;
-    }
-
-    @Override
-    public void forwardStep(int batch, int n, double[] a, double[] recurrent, double[] before,
-                            double[] after, double[] tanhCell) {
-        for (int b = 0; b < batch; b++) {
-            int g0 = 4 * n * b;
-            int s0 = 2 * n * b;
-            HostBuffers.sigmoid(a, g0, g0 + n);  // i
-            HostBuffers.sigmoid(a, g0 + n, g0 + 2 * n);  // f
-            HostBuffers.tanh(a, g0 + 2 * n, g0 + 3 * n);  // g
-            HostBuffers.sigmoid(a, g0 + 3 * n, g0 + 4 * n);  // o
-            for (int j = 0; j < n; j++) {
-                double c = a[g0 + n + j] * before[s0 + n + j] + a[g0 + j] * a[g0 + 2 * n + j];
-                after[s0 + n + j] = c;
-                tanhCell[n * b + j] = c;
-            }
-            HostBuffers.tanh(tanhCell, n * b, n * b + n);
-            for (int j = 0; j < n; j++) {
-                after[s0 + j] = a[g0 + 3 * n + j] * tanhCell[n * b + j];
-            }
+    /** The step as ND4J operations. Factors: [g i (1-i) | c' f (1-f) | i (1-g^2) | tanh(c) o (1-o) | o (1-tanh(c)^2)]. */
+    private static final class OpsMath implements OpsCell {
+        @Override
+        public void forward(long n, RowBlock gates, RowBlock recurrent, RowBlock previous, RowBlock state,
+                            RowBlock tanhCell) {
+            INDArray inputAndForget = gates.blocks(0, 2, n);
+            Nd4j.exec(new Sigmoid(inputAndForget, inputAndForget));
+            INDArray g = gates.blocks(2, 1, n);
+            Nd4j.exec(new Tanh(g, g));
+            INDArray o = gates.blocks(3, 1, n);
+            Nd4j.exec(new Sigmoid(o, o));
+            INDArray h = state.blocks(0, 1, n);
+            INDArray c = state.blocks(1, 1, n);
+            INDArray t = tanhCell.all();
+            gates.blocks(1, 1, n).muli(previous.blocks(1, 1, n), c);
+            gates.blocks(0, 1, n).muli(g, h); // h holds i * g until the end of the step
+            c.addi(h, c);
+            Nd4j.exec(new Tanh(c, t));
+            o.muli(t, h);
         }
-    }
 
-    @Override
-    public void backwardStep(int batch, int n, double[] d, double[] before, double[] a,
-                             double[] tanhCell, double[] dGates, double[] dRecurrent, double[] dBefore) {
-        for (int b = 0; b < batch; b++) {
-            int g0 = 4 * n * b;
-            int s0 = 2 * n * b;
-            for (int j = 0; j < n; j++) {
-                double i = a[g0 + j];
-                double f = a[g0 + n + j];
-                double g = a[g0 + 2 * n + j];
-                double o = a[g0 + 3 * n + j];
-                double t = tanhCell[n * b + j];
-                double dh = d[s0 + j];
-                double dc = d[s0 + n + j] + dh * o * (1 - t * t);   // dL/dc_t in total
-                dGates[g0 + j] = dc * g * i * (1 - i);
-                dGates[g0 + n + j] = dc * before[s0 + n + j] * f * (1 - f);
-                dGates[g0 + 2 * n + j] = dc * i * (1 - g * g);
-                dGates[g0 + 3 * n + j] = dh * t * o * (1 - o);
-                dBefore[s0 + n + j] = dc * f;                       // dL/dh_{t-1} comes through RW
-            }
+        @Override
+        public int factorWidth() {
+            return 5;
+        }
+
+        @Override
+        public void factors(long n, RowBlock gates, RowBlock previous, RowBlock states, RowBlock tanhCell,
+                            RowBlock factors) {
+            INDArray a = gates.all();
+            INDArray slopes = factors.blocks(0, 4, n);
+            a.rsub(1.0, slopes).muli(a, slopes); // a (1 - a) for every gate
+            INDArray i = gates.blocks(0, 1, n);
+            INDArray g = gates.blocks(2, 1, n);
+            INDArray o = gates.blocks(3, 1, n);
+            INDArray t = tanhCell.all();
+            INDArray inputFactor = factors.blocks(0, 1, n);
+            inputFactor.muli(g, inputFactor);
+            INDArray forgetFactor = factors.blocks(1, 1, n);
+            forgetFactor.muli(previous.blocks(1, 1, n), forgetFactor);
+            INDArray cellFactor = factors.blocks(2, 1, n);
+            g.muli(g, cellFactor).rsubi(1.0).muli(i, cellFactor);
+            INDArray outputGateFactor = factors.blocks(3, 1, n);
+            outputGateFactor.muli(t, outputGateFactor);
+            INDArray outputFactor = factors.blocks(4, 1, n);
+            t.muli(t, outputFactor).rsubi(1.0).muli(o, outputFactor);
+        }
+
+        @Override
+        public void backward(long n, BackwardStep s) {
+            INDArray dh = s.dOutput();
+            INDArray dc = s.dRest();
+            INDArray dPreviousCell = s.dPreviousRest();
+            dh.muli(s.factors().blocks(4, 1, n), dPreviousCell); // scratch until the last line
+            dc.addi(dPreviousCell, dc);
+            RowBlock.byBlock(s.factors().blocks(0, 3, n), n).muli(dc.reshape('c', true, dc.size(0), 1, n),
+                    RowBlock.byBlock(s.dProjection().blocks(0, 3, n), n));
+            dh.muli(s.factors().blocks(3, 1, n), s.dProjection().blocks(3, 1, n));
+            dc.muli(s.gates().blocks(1, 1, n), dPreviousCell);
         }
     }
 }

@@ -2,6 +2,9 @@ package dev.charrnn.model.layers;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
 
 import dev.charrnn.model.inference.Kernels;
 
@@ -12,16 +15,35 @@ import dev.charrnn.model.inference.Kernels;
  */
 public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
 
+    private static final FloatCell HOST_MATH = new HostMath();
+    private static final OpsCell OPS_MATH = new OpsMath();
+
     public TanhRnnLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
     }
 
     @Override
-    public FloatCell floatCell() {
-        return FLOAT_MATH;
+    public int gates() {
+        return 1;
     }
 
-    private static final FloatCell FLOAT_MATH = new FloatCell() {
+    @Override
+    public int cacheWidth() {
+        return 0;
+    }
+
+    @Override
+    public FloatCell floatCell() {
+        return HOST_MATH;
+    }
+
+    @Override
+    public OpsCell opsCell() {
+        return OPS_MATH;
+    }
+
+    /** The step in float on host rows. */
+    private static final class HostMath implements FloatCell {
         @Override
         public boolean backwardOnlyThroughRecurrence() {
             return true;
@@ -48,34 +70,32 @@ public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
                 }
             }
         }
-    };
-
-    @Override
-    public int gates() {
-        return 1;
     }
 
-    @Override
-    public int cacheWidth() {
-        return 0;
-    }
-
-    @Override
-    public void forwardStep(int batch, int n, double[] a, double[] recurrent, double[] before,
-                            double[] after, double[] cache) {
-        for (int b = 0; b < batch; b++) {
-            HostBuffers.tanh(a, n * b, n * b + n);
-            System.arraycopy(a, n * b, after, n * b, n);
+    /** The step as ND4J operations; the gates keep x W + h' R + b, the state is h. */
+    private static final class OpsMath implements OpsCell {
+        @Override
+        public void forward(long n, RowBlock gates, RowBlock recurrent, RowBlock previous, RowBlock state,
+                            RowBlock cache) {
+            Nd4j.exec(new Tanh(gates.all(), state.all()));
         }
-    }
 
-    @Override
-    public void backwardStep(int batch, int n, double[] d, double[] before, double[] activation,
-                             double[] cache, double[] dProjection, double[] dRecurrent, double[] dBefore) {
-        for (int b = 0; b < batch; b++) {
-            for (int k = n * b; k < n * b + n; k++) {
-                dProjection[k] = d[k] * (1 - activation[k] * activation[k]); // tanh' = 1 - h^2
-            }
+        /** tanh' = 1 - h^2. */
+        @Override
+        public int factorWidth() {
+            return 1;
+        }
+
+        @Override
+        public void factors(long n, RowBlock gates, RowBlock previous, RowBlock states, RowBlock cache,
+                            RowBlock factors) {
+            INDArray h = states.all();
+            h.muli(h, factors.all()).rsubi(1.0);
+        }
+
+        @Override
+        public void backward(long n, BackwardStep step) {
+            step.dOutput().muli(step.factors().all(), step.dProjection().all());
         }
     }
 }

@@ -11,33 +11,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class HostBuffersTest {
 
     @Test
-    void theArithmeticTanhIsWithin3e13OfMathTanh() {
-        double worst = 0;
-        for (double x = -40; x <= 40; x += 0.0137) {
-            worst = Math.max(worst, Math.abs(HostBuffers.tanh(x) - Math.tanh(x)));
-        }
-        assertThat(worst).isLessThan(3e-13);
-        assertThat(HostBuffers.tanh(0.0)).isZero();
-        assertThat(HostBuffers.tanh(Double.NaN)).isNaN();
-    }
-
-    @Test
-    void vectorSigmoidAndTanhMatchTheScalarFormsEvenWhereTheySaturate() {
-        double[] xs = new double[4001];
-        for (int i = 0; i < xs.length; i++) {
-            xs[i] = -100 + 0.05 * i;
-        }
-        double[] s = xs.clone();
-        double[] t = xs.clone();
-        HostBuffers.sigmoid(s, 0, s.length);
-        HostBuffers.tanh(t, 0, t.length);
-        for (int i = 0; i < xs.length; i++) {
-            assertThat(s[i]).as("sigmoid(%s)", xs[i]).isCloseTo(1 / (1 + Math.exp(-xs[i])), org.assertj.core.data.Offset.offset(2e-13));
-            assertThat(t[i]).as("tanh(%s)", xs[i]).isCloseTo(Math.tanh(xs[i]), org.assertj.core.data.Offset.offset(3e-13));
-        }
-    }
-
-    @Test
     void readsAndWritesRowBlocksOfFloatArraysInPlace() {
         INDArray matrix = Nd4j.arange(24).castTo(DataType.FLOAT).reshape('c', 6, 4);
         INDArray rows = matrix.get(NDArrayIndex.interval(2, 4), NDArrayIndex.all());

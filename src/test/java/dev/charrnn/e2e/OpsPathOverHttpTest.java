@@ -1,0 +1,151 @@
+package dev.charrnn.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.deeplearning4j.nn.api.Layer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.charrnn.Nd4jOpCount;
+import dev.charrnn.TestSupport;
+import dev.charrnn.model.ModelStore;
+import dev.charrnn.model.layers.FusedRecurrentLayer;
+import dev.charrnn.model.layers.LayerPath;
+import dev.charrnn.model.layers.LayerPaths;
+import dev.charrnn.model.layers.SoftmaxOutputLayerImpl;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole service with the layers forced onto the ops path, the path a GPU takes, on the CPU:
+ * training each cell (with validation and the flow probe during training), scoring, the
+ * gradient-flow probe and continuing a model, over real HTTP.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "charrnn.compute.layer-path=ops")
+@DirtiesContext
+class OpsPathOverHttpTest {
+
+    private static final String TEXT = TestSupport.repeatedSentence(80);
+
+    @TempDir
+    static Path storage;
+
+    @DynamicPropertySource
+    static void storage(DynamicPropertyRegistry registry) {
+        registry.add("charrnn.storage.corpora-dir", () -> storage.resolve("corpora").toString());
+        registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
+    }
+
+    /** The setting is the process's: later test classes get the default back. */
+    @AfterAll
+    static void restoreTheDefaultPath() {
+        LayerPaths.configure(LayerPath.AUTO);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ModelStore models;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonMapper json = TestSupport.json();
+
+    @Test
+    void everyCellTrainsValidatesScoresAndContinuesOnTheOpsPath() throws Exception {
+        JsonNode path = json.readTree(send(get("/api/system"), 200)).get("computePath");
+        assertThat(path.get("layerPath").asString()).isEqualTo("ops");
+        assertThat(path.get("setting").asString()).isEqualTo("ops");
+        assertThat(path.get("unsupportedGpus")).isEmpty();
+
+        String corpus = json.readTree(send(HttpRequest.newBuilder(uri("/api/corpora")).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(TEXT)).build(), 201)).get("id").asString();
+        double uniformBits = Math.log(TEXT.chars().distinct().count()) / Math.log(2);
+        for (String cell : new String[] {"RNN", "LSTM", "GRU"}) {
+            String model = "ops-" + cell.toLowerCase();
+            JsonNode job;
+            long matrixProducts;
+            try (Nd4jOpCount ops = new Nd4jOpCount()) {
+                job = train("{\"corpusId\":\"" + corpus + "\",\"modelName\":\"" + model + "\",\"spec\":{\"cell\":\"" + cell
+                        + "\",\"layers\":2,\"hiddenSize\":16,\"seqLength\":16,\"batchSize\":4,\"learningRate\":0.01,"
+                        + "\"flowEvery\":30},\"schedule\":{\"maxIterations\":60,\"evalEvery\":30}}");
+                matrixProducts = ops.of("matmul");
+            }
+            assertThat(job.get("valBpc").asDouble()).as(cell).isPositive().isLessThan(0.8 * uniformBits);
+            // the host path multiplies with OpenBLAS directly; here every step of both layers is an ND4J matmul
+            assertThat(matrixProducts).as("%s: ND4J matrix products in 60 iterations", cell).isGreaterThan(60L * 2 * 16 * 2);
+            assertOnTheOpsPath(model);
+
+            JsonNode score = json.readTree(send(postJson("/api/models/" + model + "/score",
+                    "{\"text\":\"the cat sat on the mat.\"}"), 200));
+            assertThat(score.get("scoredChars").asInt()).isEqualTo(22);
+            assertThat(score.get("bitsPerChar").asDouble()).as(cell).isPositive().isLessThan(uniformBits);
+
+            JsonNode flow = json.readTree(send(postJson("/api/models/" + model + "/gradient-flow", "{\"steps\":20}"), 200));
+            assertThat(flow.get("inputGradientNorms")).hasSize(20);
+            assertThat(flow.get("inputGradientNorms").get(19).asDouble()).isPositive();
+            assertThat(flow.get("hiddenGradientNorms")).hasSize(2);
+            assertThat(flow.get("hiddenGradientNorms").get(1).get(19).asDouble()).isPositive();
+        }
+
+        JsonNode continued = train("{\"fromModel\":\"ops-lstm\",\"schedule\":{\"maxIterations\":20,\"evalEvery\":20}}");
+        assertThat(continued.get("iteration").asLong()).isEqualTo(80);
+        assertThat(continued.get("valBpc").asDouble()).isPositive().isLessThan(uniformBits);
+        assertOnTheOpsPath("ops-lstm");
+    }
+
+    /** A session of the stored model, as scoring and the flow probe take one, computes on the ops path. */
+    private void assertOnTheOpsPath(String model) {
+        for (Layer layer : models.load(model).newSession().getLayers()) {
+            LayerPath path = layer instanceof FusedRecurrentLayer<?> recurrent ? recurrent.layerPath()
+                    : ((SoftmaxOutputLayerImpl) layer).layerPath();
+            assertThat(path).as("%s layer %d", model, layer.getIndex()).isEqualTo(LayerPath.OPS);
+        }
+    }
+
+    private JsonNode train(String request) throws Exception {
+        String location = "/api/training-jobs/" + json.readTree(send(postJson("/api/training-jobs", request), 202))
+                .get("id").asString();
+        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                .until(() -> !json.readTree(send(get(location), 200)).get("state").asString().matches("QUEUED|RUNNING"));
+        JsonNode job = json.readTree(send(get(location), 200));
+        assertThat(job.get("state").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
+        return job;
+    }
+
+    private String send(HttpRequest request, int expectedStatus) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(request.uri() + " -> " + response.body()).isEqualTo(expectedStatus);
+        return response.body();
+    }
+
+    private HttpRequest get(String path) {
+        return HttpRequest.newBuilder(uri(path)).build();
+    }
+
+    private HttpRequest postJson(String path, String body) {
+        return HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+}
