@@ -47,7 +47,7 @@ class BadInputCatalogueTest {
         registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
         registry.add("charrnn.limits.max-corpus-size", () -> "64KB");
         registry.add("charrnn.limits.max-vocabulary-size", () -> "100");
-        registry.add("charrnn.limits.max-generate-length", () -> "100000");
+        registry.add("charrnn.limits.max-generate-length", () -> "2000000");
     }
 
     @LocalServerPort
@@ -68,8 +68,9 @@ class BadInputCatalogueTest {
         String busyCorpus = json(send("POST", "/api/corpora", "text/plain", TestSupport.repeatedSentence(300).getBytes(StandardCharsets.UTF_8))).get("id").asString();
         String long1 = trainJob(busyCorpus, "long-one");   // occupies the worker
         String queued = trainJob(busyCorpus, "long-two");  // waits behind it, using busyCorpus
+        // long enough to outlast the catalogue: the decoder does not wait for this reader, which stops after a line
         HttpResponse<InputStream> generating = http.send(request("POST", "/api/models/cat/generate/stream",
-                "application/json", "{\"length\":100000}".getBytes()), HttpResponse.BodyHandlers.ofInputStream());
+                "application/json", "{\"length\":2000000}".getBytes()), HttpResponse.BodyHandlers.ofInputStream());
         BufferedReader stream = new BufferedReader(new InputStreamReader(generating.body(), StandardCharsets.UTF_8));
         assertThat(stream.readLine()).isNotNull();
         long corporaBefore = countFiles("corpora");
