@@ -141,11 +141,11 @@ class SlowSubscribersOverHttpTest {
                 .get("measurements").get(0).get("value").asDouble();
     }
 
-    /** Many statistics events (every iteration), and a learning rate large enough to raise alerts. */
+    /** Many statistics events (every iteration), and updates large enough to raise alerts, clipped so it never diverges. */
     private String startJob(String corpus, String model) throws Exception {
         String body = "{\"corpusId\":\"" + corpus + "\",\"modelName\":\"" + model + "\",\"spec\":{\"cell\":\"RNN\","
                 + "\"layers\":2,\"hiddenSize\":16,\"seqLength\":8,\"batchSize\":4,\"learningRate\":0.5,"
-                + "\"optimizer\":\"SGD\",\"gradientClipping\":{\"mode\":\"NONE\"},\"statsEvery\":1,\"flowEvery\":0},"
+                + "\"optimizer\":\"SGD\",\"gradientClipping\":{\"mode\":\"GLOBAL_L2\",\"threshold\":1.0},\"statsEvery\":1,\"flowEvery\":0},"
                 + "\"schedule\":{\"maxIterations\":400,\"evalEvery\":200}}";
         HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(uri("/api/training-jobs"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),

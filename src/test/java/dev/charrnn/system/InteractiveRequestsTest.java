@@ -38,8 +38,8 @@ class InteractiveRequestsTest {
 
         long waited = interactive.giveWay(TimeUnit.SECONDS.toNanos(10));
 
-        assertThat(waited).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(15))
-                .isLessThan(TimeUnit.SECONDS.toNanos(1)).as("bounded by 1 s, then by the end of the request");
+        assertThat(waited).as("waits for the request, then stops waiting long before the 1 s bound").isPositive()
+                .isLessThan(TimeUnit.MILLISECONDS.toNanos(500));
         assertThat(interactive.running()).isZero();
     }
 
