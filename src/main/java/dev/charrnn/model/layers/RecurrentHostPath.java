@@ -94,20 +94,25 @@ final class RecurrentHostPath implements RecurrentPath {
     }
 
     /**
-     * dL/dRW = sum over the steps t >= end of h_{t-1}^T dL/d(h_{t-1} RW): one product over all
-     * those steps, not one small product per step (row t*batch of the pass's previous states is
-     * state t-1, the start state for t = 0).
+     * dL/dRW = sum over the steps t >= end of h_{t-1}^T dL/d(h_{t-1} RW): two products over all
+     * steps, the first step's (from the start state) and the others', not one small product per
+     * step. Two, in this order, so the host path sums as it always has (row t*batch of the pass's
+     * previous states is state t-1, the start state for t = 0).
      */
     private static void recurrentWeightGradient(Gang gang, RecurrentPass pass, Recurrence.Shape shape,
                                                 INDArray dRecurrent, int end, INDArray dRW) {
         int batch = shape.batch();
         int steps = shape.steps();
-        if (end >= steps) {
-            return;
+        Blas.Block previous = Blas.Block.of(pass.previous()).columns(0, shape.n());
+        Blas.Block d = Blas.Block.of(dRecurrent);
+        Blas.Block gradient = Blas.Block.of(dRW);
+        if (end == 0) {
+            Blas.gemm(gang, previous.rows(0, batch), true, d.rows(0, batch), false, gradient, 1.0, 1.0);
         }
-        Blas.Block previous = Blas.Block.of(pass.previous()).rows(end * batch, (steps - end) * batch)
-                .columns(0, shape.n());
-        Blas.gemm(gang, previous, true, Blas.Block.of(dRecurrent).rows(end * batch, (steps - end) * batch), false,
-                Blas.Block.of(dRW), 1.0, 1.0);
+        int first = Math.max(end, 1);
+        if (first < steps) {
+            Blas.gemm(gang, previous.rows(first * batch, (steps - first) * batch), true,
+                    d.rows(first * batch, (steps - first) * batch), false, gradient, 1.0, 1.0);
+        }
     }
 }
