@@ -64,8 +64,4 @@ final class JobEvents {
         }
         subscribers.clear();
     }
-
-    int subscriberCount() {
-        return subscribers.size();
-    }
 }
