@@ -7,15 +7,15 @@ import java.util.Arrays;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.util.unit.DataSize;
 
-import dev.charrnn.corpus.EncodedText;
-import dev.charrnn.model.CellType;
+import dev.charrnn.text.EncodedText;
+import dev.charrnn.nn.CellType;
 import dev.charrnn.model.ModelMetadata;
-import dev.charrnn.model.ModelSpec;
+import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.model.ModelStore;
-import dev.charrnn.model.layers.LayerPath;
+import dev.charrnn.nn.LayerPath;
 import dev.charrnn.system.CharRnnProperties;
-import dev.charrnn.training.Trainer;
-import dev.charrnn.training.TrainingSchedule;
+import dev.charrnn.train.Trainer;
+import dev.charrnn.train.TrainingSchedule;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Small shared fixtures: configuration over a temp dir and texts generated in code. */

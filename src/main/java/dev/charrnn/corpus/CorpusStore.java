@@ -31,6 +31,7 @@ import dev.charrnn.system.ApiException;
 import dev.charrnn.system.AtomicFiles;
 import dev.charrnn.system.CharRnnProperties;
 import tools.jackson.databind.json.JsonMapper;
+import dev.charrnn.text.CharVocabulary;
 
 /**
  * Corpora on disk: {@code <dir>/<id>.txt} (UTF-8, no BOM) and {@code <dir>/<id>.json} (metadata).

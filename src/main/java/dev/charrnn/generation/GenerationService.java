@@ -20,8 +20,8 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-import dev.charrnn.corpus.CharVocabulary;
-import dev.charrnn.model.Gang;
+import dev.charrnn.text.CharVocabulary;
+import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.model.LoadedModel;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
@@ -36,6 +36,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.annotation.PreDestroy;
+import dev.charrnn.sample.Sampler;
+import dev.charrnn.sample.SamplingParams;
+import dev.charrnn.sample.Scorer;
 
 /**
  * Serves generation and scoring. Every request runs on a private network session over the

@@ -1,8 +1,8 @@
 package dev.charrnn.gradients;
 
 import dev.charrnn.corpus.ExampleCorpus;
-import dev.charrnn.model.ModelSpec;
-import dev.charrnn.training.TrainingSchedule;
+import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.train.TrainingSchedule;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;

@@ -16,8 +16,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.charrnn.model.CellType;
-import dev.charrnn.model.ModelSpec;
+import dev.charrnn.nn.CellType;
+import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.ProblemResponses;
 import dev.charrnn.training.JobView;
@@ -28,6 +28,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import dev.charrnn.train.GradientFlowProbe;
 
 @RestController
 @Tag(name = "Experiments", description = "Compare the three cells on your own text")

@@ -17,6 +17,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import dev.charrnn.train.GradientStats;
 
 @RestController
 @Tag(name = "Gradients", description = "Gradient statistics recorded while training")

@@ -6,7 +6,7 @@ import java.util.Set;
 
 import org.springframework.stereotype.Service;
 
-import dev.charrnn.corpus.CharVocabulary;
+import dev.charrnn.text.CharVocabulary;
 import dev.charrnn.corpus.CorpusStore;
 import dev.charrnn.model.LoadedModel;
 import dev.charrnn.model.ModelMetadata;
@@ -16,6 +16,8 @@ import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.training.TrainingService;
+import dev.charrnn.train.GradientFlowProbe;
+import dev.charrnn.train.GradientStats;
 
 /** The gradient statistics of jobs and models, and the gradient-flow probe on a stored model. */
 @Service

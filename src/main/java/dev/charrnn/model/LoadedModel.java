@@ -2,8 +2,8 @@ package dev.charrnn.model;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
-import dev.charrnn.corpus.CharVocabulary;
-import dev.charrnn.model.inference.InferenceNetwork;
+import dev.charrnn.text.CharVocabulary;
+import dev.charrnn.sample.InferenceNetwork;
 
 /**
  * A model in memory. {@code network} is shared and must not be run directly (DL4J networks are

@@ -20,7 +20,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.springframework.stereotype.Service;
 import org.springframework.util.FileSystemUtils;
 
-import dev.charrnn.corpus.CharVocabulary;
+import dev.charrnn.text.CharVocabulary;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.StorageException;

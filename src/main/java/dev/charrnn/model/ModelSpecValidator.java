@@ -4,6 +4,7 @@ import org.springframework.stereotype.Component;
 
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.nn.ModelSpec;
 
 /** Checks a spec against the configured limits; each refusal names the field and its range. */
 @Component

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.util.FileSystemUtils;
 
-import dev.charrnn.corpus.CharVocabulary;
+import dev.charrnn.text.CharVocabulary;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.AtomicFiles;
 import dev.charrnn.system.CharRnnProperties;

@@ -3,6 +3,7 @@ package dev.charrnn.model;
 import java.time.Instant;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import dev.charrnn.nn.CellType;
 
 @Schema(description = "A model in the registry")
 public record ModelSummary(

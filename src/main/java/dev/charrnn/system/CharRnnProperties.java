@@ -9,8 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
-import dev.charrnn.training.spark.SparkTrainingMaster;
-import dev.charrnn.model.layers.LayerPath;
+import dev.charrnn.train.spark.SparkTrainingMaster;
+import dev.charrnn.nn.LayerPath;
 
 /** Every tunable and every limit of the service, bound from {@code charrnn.*}. */
 @ConfigurationProperties("charrnn")

@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import dev.charrnn.model.Nd4jBackend;
-import dev.charrnn.model.layers.LayerPath;
-import dev.charrnn.model.layers.LayerPaths;
-import dev.charrnn.model.layers.StepThreads;
+import dev.charrnn.nn.cpu.Nd4jBackend;
+import dev.charrnn.nn.LayerPath;
+import dev.charrnn.nn.LayerPaths;
+import dev.charrnn.nn.cpu.StepThreads;
 
 /**
  * Loads ND4J at start-up (so the first request does not pay for it), applies the thread

@@ -7,7 +7,7 @@ import org.springframework.web.bind.annotation.RestController;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
-import dev.charrnn.model.inference.InferenceNetwork;
+import dev.charrnn.sample.InferenceNetwork;
 
 @RestController
 @Tag(name = "System", description = "Backend, devices, threads, memory, versions")

@@ -2,7 +2,7 @@ package dev.charrnn.training;
 
 import java.time.Instant;
 
-import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.train.TrainingMetrics;
 
 /** A training job as persisted, so jobs survive restarts. */
 public record JobRecord(String id, TrainingRequest request, JobState state, TrainingMetrics metrics,

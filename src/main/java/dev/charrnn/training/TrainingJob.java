@@ -9,13 +9,14 @@ import java.util.function.Consumer;
 
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-import dev.charrnn.gradients.Alert;
-import dev.charrnn.gradients.GradientDetectors;
-import dev.charrnn.gradients.GradientFlowProbe;
-import dev.charrnn.gradients.GradientHistory;
-import dev.charrnn.gradients.GradientStats;
-import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.train.Alert;
+import dev.charrnn.train.GradientDetectors;
+import dev.charrnn.train.GradientFlowProbe;
+import dev.charrnn.train.GradientHistory;
+import dev.charrnn.train.GradientStats;
+import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.system.SseChannels;
+import dev.charrnn.train.TrainingEngine;
 
 /**
  * One training run and its state machine. Written by the worker thread, read by request

@@ -1,9 +1,10 @@
 package dev.charrnn.training;
 
 import dev.charrnn.corpus.ExampleCorpus;
-import dev.charrnn.model.ModelSpec;
+import dev.charrnn.nn.ModelSpec;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
+import dev.charrnn.train.TrainingSchedule;
 
 /**
  * Train a new model on a stored corpus, or continue training an existing one ({@code fromModel}):

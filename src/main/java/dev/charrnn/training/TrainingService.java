@@ -22,20 +22,20 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-import dev.charrnn.corpus.CharSequenceIterator;
-import dev.charrnn.corpus.CharVocabulary;
+import dev.charrnn.text.CharSequenceIterator;
+import dev.charrnn.text.CharVocabulary;
 import dev.charrnn.corpus.Corpus;
 import dev.charrnn.corpus.CorpusStore;
-import dev.charrnn.corpus.EncodedText;
-import dev.charrnn.gradients.GradientFlowProbe;
-import dev.charrnn.gradients.GradientStats;
+import dev.charrnn.text.EncodedText;
+import dev.charrnn.train.GradientFlowProbe;
+import dev.charrnn.train.GradientStats;
 import dev.charrnn.model.ModelMetadata;
-import dev.charrnn.model.ModelSpec;
+import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.model.ModelWriters;
-import dev.charrnn.model.Nd4jBackend;
-import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.nn.cpu.Nd4jBackend;
+import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.InteractiveRequests;
@@ -46,6 +46,12 @@ import dev.charrnn.training.spark.SparkTrainer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import tools.jackson.databind.json.JsonMapper;
+import dev.charrnn.train.CheckpointInfo;
+import dev.charrnn.train.Trainer;
+import dev.charrnn.train.TrainingEngine;
+import dev.charrnn.train.TrainingOutcome;
+import dev.charrnn.train.TrainingPosition;
+import dev.charrnn.train.TrainingSchedule;
 
 /**
  * Accepts training jobs and runs them on background workers ({@code charrnn.jobs.concurrency},

@@ -19,11 +19,11 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.charrnn.CharRnnApplication;
-import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.text.EncodedText;
 import dev.charrnn.model.ModelMetadata;
-import dev.charrnn.model.ModelSpec;
+import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.model.ModelStore;
-import dev.charrnn.training.Trainer;
+import dev.charrnn.train.Trainer;
 
 /**
  * Phase D of the benchmark: the service as users meet it. Starts the application on a free

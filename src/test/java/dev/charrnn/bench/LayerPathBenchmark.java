@@ -9,18 +9,18 @@ import java.util.TreeMap;
 
 import org.nd4j.linalg.profiler.OpProfiler;
 
-import dev.charrnn.Nd4jOpCount;
-import dev.charrnn.corpus.EncodedText;
-import dev.charrnn.model.CellType;
-import dev.charrnn.model.GradientClipping;
-import dev.charrnn.model.ModelSpec;
-import dev.charrnn.model.TrainingMetrics;
-import dev.charrnn.model.layers.LayerPath;
-import dev.charrnn.model.layers.LayerPaths;
+import dev.charrnn.nn.Nd4jOpCount;
+import dev.charrnn.text.EncodedText;
+import dev.charrnn.nn.CellType;
+import dev.charrnn.nn.GradientClipping;
+import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.train.TrainingMetrics;
+import dev.charrnn.nn.LayerPath;
+import dev.charrnn.nn.LayerPaths;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
-import dev.charrnn.training.Trainer;
-import dev.charrnn.training.TrainingSchedule;
+import dev.charrnn.train.Trainer;
+import dev.charrnn.train.TrainingSchedule;
 
 /**
  * Training throughput of the host and the ops path in one JVM, and the ND4J operations an

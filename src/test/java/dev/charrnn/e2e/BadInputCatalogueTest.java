@@ -32,6 +32,7 @@ import dev.charrnn.TestSupport;
 import dev.charrnn.corpus.ExampleCorpus;
 import dev.charrnn.model.ModelStore;
 import tools.jackson.databind.JsonNode;
+import dev.charrnn.Fixtures;
 
 /**
  * A catalogue of bad requests across every endpoint, sent over real HTTP. Each must get a 4xx
@@ -67,7 +68,7 @@ class BadInputCatalogueTest {
     void everyBadRequestGetsAClear4xxAndLeavesNothingBroken() throws Exception {
         TestSupport.savePatternModel(models, "cat");
         String corpus = json(send("POST", "/api/corpora", "text/plain", ExampleCorpus.TEXT.getBytes(StandardCharsets.UTF_8))).get("id").asString();
-        String busyCorpus = json(send("POST", "/api/corpora", "text/plain", TestSupport.repeatedSentence(300).getBytes(StandardCharsets.UTF_8))).get("id").asString();
+        String busyCorpus = json(send("POST", "/api/corpora", "text/plain", Fixtures.repeatedSentence(300).getBytes(StandardCharsets.UTF_8))).get("id").asString();
         String long1 = trainJob(busyCorpus, "long-one");   // occupies the worker
         String queued = trainJob(busyCorpus, "long-two");  // waits behind it, using busyCorpus
         HttpResponse<InputStream> generating = http.send(request("POST", "/api/models/cat/generate/stream",

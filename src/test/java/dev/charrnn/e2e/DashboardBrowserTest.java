@@ -34,6 +34,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.Fixtures;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium + chromedriver, which .ci/run
@@ -76,7 +77,7 @@ class DashboardBrowserTest {
         TestSupport.savePatternModel(models, "pattern");
         HttpClient http = HttpClient.newHttpClient();
         String corpus = TestSupport.json().readTree(http.send(HttpRequest.newBuilder(uri("/api/corpora"))
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(TestSupport.repeatedSentence(200)))
+                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(Fixtures.repeatedSentence(200)))
                 .build(), HttpResponse.BodyHandlers.ofString()).body()).get("id").asString();
         // far more iterations than the test watches: the job must still run when the browser connects (400 once
         // outlasted Chromium's start; now they take 2.5 s), and the test cancels it at the end

@@ -32,6 +32,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import dev.charrnn.TestSupport;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import dev.charrnn.Fixtures;
 
 /**
  * The service's storage on a real, small filesystem (a tmpfs this test mounts, which needs root)
@@ -70,7 +71,7 @@ class FullDiskOverHttpTest {
 
     @Test
     void aFullDiskFailsWritesCleanlyAndCorruptsNothing() throws Exception {
-        String corpus = upload(TestSupport.repeatedSentence(200), 201);
+        String corpus = upload(Fixtures.repeatedSentence(200), 201);
         train("{\"corpusId\":\"" + corpus + "\",\"modelName\":\"before\",\"spec\":" + SPEC + ",\"schedule\":"
                 + "{\"maxIterations\":30,\"evalEvery\":30}}", "SUCCEEDED");
         byte[] archive = http.send(get("/api/models/before/download"), HttpResponse.BodyHandlers.ofByteArray()).body();

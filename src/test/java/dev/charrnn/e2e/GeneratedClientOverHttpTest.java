@@ -42,6 +42,7 @@ import dev.charrnn.client.model.TrainingRequest;
 import dev.charrnn.client.model.TrainingSchedule;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import dev.charrnn.Fixtures;
 
 /**
  * The API document that users generate clients from, and such a client. The build generates a Java
@@ -92,7 +93,7 @@ class GeneratedClientOverHttpTest {
         TrainingApi training = new TrainingApi(client);
         GenerationApi generation = new GenerationApi(client);
 
-        Corpus corpus = corpora.uploadCorpus(TestSupport.repeatedSentence(60), "sentence");
+        Corpus corpus = corpora.uploadCorpus(Fixtures.repeatedSentence(60), "sentence");
         assertThat(corpus.getVocabularySize()).isEqualTo(11);
 
         JobView queued = training.startTrainingJob(new TrainingRequest().corpusId(corpus.getId()).modelName("tour")
@@ -111,8 +112,8 @@ class GeneratedClientOverHttpTest {
         assertThat(text.codePointCount(0, text.length())).isEqualTo(48);
         assertThat(generated.getSeed()).isEqualTo(7L);
 
-        ScoreResponse score = generation.scoreText("tour", new ScoreRequest().text(TestSupport.repeatedSentence(2)));
-        assertThat(score.getScoredChars()).as("all but the first").isEqualTo(TestSupport.SENTENCE.length() * 2 - 1);
+        ScoreResponse score = generation.scoreText("tour", new ScoreRequest().text(Fixtures.repeatedSentence(2)));
+        assertThat(score.getScoredChars()).as("all but the first").isEqualTo(Fixtures.SENTENCE.length() * 2 - 1);
         assertThat(score.getBitsPerChar()).as("better than a uniform guess over 11 characters")
                 .isPositive().isLessThan(Math.log(11) / Math.log(2));
 

@@ -33,6 +33,7 @@ import dev.charrnn.TestSupport;
 import dev.charrnn.model.ModelStore;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import dev.charrnn.Fixtures;
 
 /** Streaming, disconnects, concurrency and saturation over real HTTP. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -116,7 +117,7 @@ class GenerationOverHttpTest {
     void concurrentRequestsOnOneModelDoNotSeeEachOther() throws Exception {
         List<String> primes = new ArrayList<>();
         for (int i = 0; i < SLOTS; i++) {
-            primes.add(TestSupport.SENTENCE.repeat(2).substring(i % 24, i % 24 + 1 + i % 7));
+            primes.add(Fixtures.SENTENCE.repeat(2).substring(i % 24, i % 24 + 1 + i % 7));
         }
         List<String> alone = new ArrayList<>();
         for (String prime : primes) {

@@ -22,15 +22,16 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.charrnn.Nd4jOpCount;
+import dev.charrnn.nn.Nd4jOpCount;
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.ModelStore;
-import dev.charrnn.model.layers.FusedRecurrentLayer;
-import dev.charrnn.model.layers.LayerPath;
-import dev.charrnn.model.layers.LayerPaths;
-import dev.charrnn.model.layers.SoftmaxOutputLayerImpl;
+import dev.charrnn.nn.FusedRecurrentLayer;
+import dev.charrnn.nn.LayerPath;
+import dev.charrnn.nn.LayerPaths;
+import dev.charrnn.nn.SoftmaxOutputLayerImpl;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import dev.charrnn.Fixtures;
 
 /**
  * The whole service with the layers forced onto the ops path, the path a GPU takes, on the CPU:
@@ -42,7 +43,7 @@ import tools.jackson.databind.json.JsonMapper;
 @DirtiesContext
 class OpsPathOverHttpTest {
 
-    private static final String TEXT = TestSupport.repeatedSentence(80);
+    private static final String TEXT = Fixtures.repeatedSentence(80);
 
     @TempDir
     static Path storage;

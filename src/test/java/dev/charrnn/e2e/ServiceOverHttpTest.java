@@ -25,8 +25,8 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.charrnn.TestSupport;
 import dev.charrnn.corpus.ExampleCorpus;
-import dev.charrnn.generation.Sampler;
-import dev.charrnn.generation.SamplingParams;
+import dev.charrnn.sample.Sampler;
+import dev.charrnn.sample.SamplingParams;
 import dev.charrnn.model.LoadedModel;
 import dev.charrnn.model.ModelStore;
 import tools.jackson.databind.JsonNode;

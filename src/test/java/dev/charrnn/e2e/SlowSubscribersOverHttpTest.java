@@ -35,6 +35,7 @@ import dev.charrnn.TestSupport;
 import dev.charrnn.model.ModelStore;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import dev.charrnn.Fixtures;
 
 /**
  * Clients that open a job's event stream and never read it fill their sockets within seconds;
@@ -78,7 +79,7 @@ class SlowSubscribersOverHttpTest {
 
     @Test
     void stalledSubscribersNeitherSlowTrainingNorStarveTheOneThatReads() throws Exception {
-        String corpus = upload(TestSupport.repeatedSentence(400));
+        String corpus = upload(Fixtures.repeatedSentence(400));
         double alone = secondsToTrain(startJob(corpus, "alone"));
 
         String job = startJob(corpus, "watched");

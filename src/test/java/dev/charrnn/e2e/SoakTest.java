@@ -28,6 +28,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.Fixtures;
 
 /**
  * Bounded load on loopback: 8 clients generate 200 characters each, back to back, while a training
@@ -66,7 +67,7 @@ class SoakTest {
         long seconds = Long.getLong("soak.seconds", 10);
         TestSupport.savePatternModel(models, "pattern");
         String corpus = TestSupport.json().readTree(post("/api/corpora", "text/plain",
-                TestSupport.repeatedSentence(400)).body()).get("id").asString();
+                Fixtures.repeatedSentence(400)).body()).get("id").asString();
         String job = TestSupport.json().readTree(post("/api/training-jobs", "application/json", "{\"corpusId\":\"" + corpus
                 + "\",\"modelName\":\"background\",\"spec\":{\"layers\":1,\"hiddenSize\":64,\"seqLength\":32,"
                 + "\"batchSize\":8},\"schedule\":{\"maxIterations\":1000000,\"evalEvery\":200}}").body()).get("id").asString();

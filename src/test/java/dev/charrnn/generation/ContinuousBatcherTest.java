@@ -16,8 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.LoadedModel;
-import dev.charrnn.model.Gang;
+import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.Fixtures;
+import dev.charrnn.sample.Sampler;
+import dev.charrnn.sample.SamplingParams;
 
 class ContinuousBatcherTest {
 
@@ -63,7 +66,7 @@ class ContinuousBatcherTest {
         ContinuousBatcher batcher = new ContinuousBatcher(model, decoder, gang);
         List<SamplingParams> requests = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            String prime = TestSupport.SENTENCE.repeat(2).substring(i, i + 3);
+            String prime = Fixtures.SENTENCE.repeat(2).substring(i, i + 3);
             requests.add(new SamplingParams(prime, 40 + 5 * i, 1.0, i % 4 == 1 ? 5 : null, null, i, i % 3 == 0 ? List.of("on") : List.of(),
                     1 + i % 2, false));
         }

@@ -24,6 +24,7 @@ import com.jayway.jsonpath.JsonPath;
 import dev.charrnn.ApiSlice;
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.Fixtures;
 
 /** Generation and the model registry over MockMvc, on a real model trained and saved in the test. */
 @ApiSlice
@@ -96,7 +97,7 @@ class GenerationApiTest {
                 .andExpect(jsonPath("$[?(@.name=='" + MODEL + "')].cell", hasItem("LSTM")));
         mvc.perform(get("/api/models/" + MODEL))
                 .andExpect(status().isOk())
-                .andExpect(jsonPath("$.vocabulary.length()").value(TestSupport.patternText().vocabulary().size()))
+                .andExpect(jsonPath("$.vocabulary.length()").value(Fixtures.patternText().vocabulary().size()))
                 .andExpect(jsonPath("$.spec.hiddenSize").value(32));
         mvc.perform(delete("/api/models/" + MODEL)).andExpect(status().isNoContent());
         expectProblem(mvc.perform(get("/api/models/" + MODEL)), 404, MODEL);
@@ -149,7 +150,7 @@ class GenerationApiTest {
 
     @Test
     void scoresKnownTextBelowNoiseAndCanReportEveryCharacter() throws Exception {
-        double known = JsonPath.<Number>read(score("{\"text\":\"" + TestSupport.repeatedSentence(2) + "\"}")
+        double known = JsonPath.<Number>read(score("{\"text\":\"" + Fixtures.repeatedSentence(2) + "\"}")
                 .andExpect(status().isOk()).andReturn().getResponse().getContentAsString(), "$.bitsPerChar").doubleValue();
         double noise = JsonPath.<Number>read(score("{\"text\":\"tmhe.sa t oc\",\"perCharacter\":true}")
                 .andExpect(jsonPath("$.surprisal.length()").value(11))

@@ -17,13 +17,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.charrnn.TestSupport;
-import dev.charrnn.corpus.EncodedText;
-import dev.charrnn.generation.Sampler;
-import dev.charrnn.generation.SamplingParams;
+import dev.charrnn.text.EncodedText;
+import dev.charrnn.sample.Sampler;
+import dev.charrnn.sample.SamplingParams;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
-import dev.charrnn.training.Trainer;
-import dev.charrnn.training.TrainingSchedule;
+import dev.charrnn.train.Trainer;
+import dev.charrnn.train.TrainingSchedule;
+import dev.charrnn.Fixtures;
+import dev.charrnn.nn.CellType;
 
 class ModelStoreTest {
 
@@ -35,8 +37,8 @@ class ModelStoreTest {
 
     @BeforeAll
     static void train() {
-        text = TestSupport.patternText();
-        trained = Trainer.train(text, TestSupport.tinySpec(CellType.LSTM, 1), TrainingSchedule.iterations(40, 0.1, 20), m -> { });
+        text = Fixtures.patternText();
+        trained = Trainer.train(text, Fixtures.tinySpec(CellType.LSTM, 1), TrainingSchedule.iterations(40, 0.1, 20), m -> { });
     }
 
     @Test
@@ -125,11 +127,11 @@ class ModelStoreTest {
     }
 
     private static String sample(MultiLayerNetwork net, long seed) {
-        return Sampler.sample(dev.charrnn.model.inference.InferenceNetwork.of(net), text.vocabulary(), text.trainCounts(), SamplingParams.simple("the ", 60, 1.0, seed));
+        return Sampler.sample(dev.charrnn.sample.InferenceNetwork.of(net), text.vocabulary(), text.trainCounts(), SamplingParams.simple("the ", 60, 1.0, seed));
     }
 
     private static ModelMetadata metadata(String name) {
-        return new ModelMetadata(name, TestSupport.tinySpec(CellType.LSTM, 1), text.vocabulary().codePoints(),
+        return new ModelMetadata(name, Fixtures.tinySpec(CellType.LSTM, 1), text.vocabulary().codePoints(),
                 Arrays.stream(text.trainCounts()).boxed().toList(), "corpus-id", trained.network().numParams(),
                 trained.metrics(), trained.history(), "CPU", Instant.parse("2026-01-01T00:00:00Z"));
     }

@@ -15,16 +15,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.charrnn.TestSupport;
 import dev.charrnn.corpus.CorpusStore;
-import dev.charrnn.model.CellType;
+import dev.charrnn.nn.CellType;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
-import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.InteractiveRequests;
 import dev.charrnn.system.SseChannels;
 import dev.charrnn.training.spark.SparkTrainer;
+import dev.charrnn.Fixtures;
+import dev.charrnn.train.CheckpointInfo;
+import dev.charrnn.train.Trainer;
+import dev.charrnn.train.TrainingPosition;
+import dev.charrnn.train.TrainingSchedule;
 
 /**
  * A job found RUNNING after a restart becomes INTERRUPTED and resumes from its checkpoint: the
@@ -40,15 +45,15 @@ class JobRecoveryTest {
         CharRnnProperties properties = TestSupport.properties(root);
         CorpusStore corpora = new CorpusStore(properties, TestSupport.json());
         ModelStore models = new ModelStore(properties, TestSupport.json());
-        String corpusId = corpora.store("pattern", TestSupport.repeatedSentence(60).getBytes()).id();
-        TrainingRequest request = TrainingRequest.of(corpusId, "recovered", TestSupport.tinySpec(CellType.GRU, 1),
+        String corpusId = corpora.store("pattern", Fixtures.repeatedSentence(60).getBytes()).id();
+        TrainingRequest request = TrainingRequest.of(corpusId, "recovered", Fixtures.tinySpec(CellType.GRU, 1),
                 new TrainingSchedule(100, null, null, 0.1, 20, 30, null)).resolved(corpusId, "recovered",
-                TestSupport.tinySpec(CellType.GRU, 1));
+                Fixtures.tinySpec(CellType.GRU, 1));
 
         // what a crashed service leaves behind: a RUNNING record and a checkpoint at iteration 30
         List<TrainingMetrics> before = new ArrayList<>();
         TrainingPosition[] checkpoint = new TrainingPosition[1];
-        dev.charrnn.corpus.EncodedText text = dev.charrnn.corpus.EncodedText.of(TestSupport.repeatedSentence(60), 0.1);
+        dev.charrnn.text.EncodedText text = dev.charrnn.text.EncodedText.of(Fixtures.repeatedSentence(60), 0.1);
         Trainer.train(text, request.spec(), new TrainingSchedule(45, null, null, 0.1, 20, 30, null), new Trainer.Monitor() {
             @Override
             public void onIteration(TrainingMetrics metrics) {

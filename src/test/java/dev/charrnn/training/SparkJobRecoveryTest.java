@@ -11,18 +11,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.charrnn.TestSupport;
 import dev.charrnn.corpus.CorpusStore;
-import dev.charrnn.model.CellType;
+import dev.charrnn.nn.CellType;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
-import dev.charrnn.model.TrainingMetrics;
+import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.InteractiveRequests;
 import dev.charrnn.system.SseChannels;
-import dev.charrnn.training.spark.SparkOptions;
+import dev.charrnn.train.SparkOptions;
 import dev.charrnn.training.spark.SparkTrainer;
-import dev.charrnn.training.spark.SparkTrainingMaster;
+import dev.charrnn.train.spark.SparkTrainingMaster;
+import dev.charrnn.Fixtures;
+import dev.charrnn.train.TrainingEngine;
+import dev.charrnn.train.TrainingSchedule;
 
 /**
  * A Spark job found RUNNING after a restart comes back INTERRUPTED like a local one, says that
@@ -37,10 +40,10 @@ class SparkJobRecoveryTest {
     void anInterruptedSparkJobIsResumedOnlyWhenSparkIsConfigured() {
         CharRnnProperties properties = TestSupport.properties(root);
         CorpusStore corpora = new CorpusStore(properties, TestSupport.json());
-        String corpusId = corpora.store("pattern", TestSupport.repeatedSentence(60).getBytes()).id();
+        String corpusId = corpora.store("pattern", Fixtures.repeatedSentence(60).getBytes()).id();
         TrainingSchedule schedule = new TrainingSchedule(null, 2, null, 0.1, null, null, null, TrainingEngine.SPARK,
                 new SparkOptions("local[2]", null, null, SparkTrainingMaster.SHARED_GRADIENTS, null, null));
-        TrainingRequest request = TrainingRequest.of(corpusId, "on-spark", TestSupport.tinySpec(CellType.LSTM, 1),
+        TrainingRequest request = TrainingRequest.of(corpusId, "on-spark", Fixtures.tinySpec(CellType.LSTM, 1),
                 schedule);
         JobStore store = new JobStore(properties, TestSupport.json());
         store.save(new JobRecord("spark1", request, JobState.RUNNING, new TrainingMetrics(40, 1, 2.1, 3.0, 8.0, null,

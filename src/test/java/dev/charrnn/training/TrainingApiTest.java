@@ -26,8 +26,8 @@ import org.springframework.test.web.servlet.ResultActions;
 import com.jayway.jsonpath.JsonPath;
 
 import dev.charrnn.ApiSlice;
-import dev.charrnn.TestSupport;
 import dev.charrnn.corpus.CorpusStore;
+import dev.charrnn.Fixtures;
 
 @ApiSlice
 class TrainingApiTest {
@@ -42,7 +42,7 @@ class TrainingApiTest {
 
     @BeforeEach
     void storeCorpus() {
-        corpusId = corpora.store("pattern", TestSupport.repeatedSentence(60).getBytes()).id();
+        corpusId = corpora.store("pattern", Fixtures.repeatedSentence(60).getBytes()).id();
     }
 
     @Test

@@ -12,8 +12,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.datavec.spark.util.SerializableHadoopConfig;
 
-import dev.charrnn.corpus.CharVocabulary;
-import dev.charrnn.corpus.EncodedText;
+import dev.charrnn.text.CharVocabulary;
+import dev.charrnn.text.EncodedText;
 
 /**
  * The distributed first pass over a corpus: each task counts the characters of its range, so the

@@ -13,7 +13,7 @@ import org.deeplearning4j.util.ModelSerializer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.charrnn.training.spark.SparkRunFiles;
+import dev.charrnn.train.spark.SparkRunFiles;
 
 /**
  * The run folder through Hadoop's FileSystem, so the same job reads and writes a local path

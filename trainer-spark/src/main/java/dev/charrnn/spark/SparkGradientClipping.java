@@ -5,8 +5,8 @@ import java.io.Serializable;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 
-import dev.charrnn.model.GradientClipping;
-import dev.charrnn.training.GradientClipper;
+import dev.charrnn.nn.GradientClipping;
+import dev.charrnn.train.GradientClipper;
 
 /**
  * The service's {@link GradientClipper} on every Spark worker. Workers get their listeners by Java

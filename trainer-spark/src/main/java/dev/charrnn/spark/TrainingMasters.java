@@ -10,7 +10,7 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 
-import dev.charrnn.training.spark.SparkRunSpec;
+import dev.charrnn.train.spark.SparkRunSpec;
 
 /** DL4J's training master for a run: parameter averaging by default, gradient sharing on request. */
 final class TrainingMasters {

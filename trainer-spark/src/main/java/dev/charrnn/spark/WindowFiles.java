@@ -23,7 +23,7 @@ import org.deeplearning4j.core.loader.DataSetLoader;
 import org.nd4j.common.loader.Source;
 import org.nd4j.linalg.dataset.DataSet;
 
-import dev.charrnn.corpus.OneHot;
+import dev.charrnn.text.OneHot;
 
 /**
  * The training split as files of minibatches, written once per run by the tasks that read the

@@ -8,11 +8,11 @@ import java.util.Random;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.charrnn.model.CellType;
-import dev.charrnn.model.ModelSpec;
-import dev.charrnn.training.spark.SparkRunFiles;
-import dev.charrnn.training.spark.SparkRunSpec;
-import dev.charrnn.training.spark.SparkTrainingMaster;
+import dev.charrnn.nn.CellType;
+import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.train.spark.SparkRunFiles;
+import dev.charrnn.train.spark.SparkRunSpec;
+import dev.charrnn.train.spark.SparkTrainingMaster;
 
 /** Small corpora and run folders for the Spark tests: generated here, never read from the repository. */
 final class SparkJobFixtures {

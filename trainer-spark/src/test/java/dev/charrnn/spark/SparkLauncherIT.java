@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.charrnn.training.spark.SparkRunFiles;
+import dev.charrnn.train.spark.SparkRunFiles;
 
 /**
  * The whole path on a real Spark engine: the service jar as its own JVM submits trainer-spark's job

@@ -1,0 +1,28 @@
+package dev.charrnn;
+
+import dev.charrnn.nn.CellType;
+import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.text.EncodedText;
+
+/** Texts generated in code and a tiny network that learns them: shared by the core's and the service's tests. */
+public final class Fixtures {
+
+    /** A sentence with a 24-character cycle: after a little context every next character is certain. */
+    public static final String SENTENCE = "the cat sat on the mat. ";
+
+    private Fixtures() {
+    }
+
+    public static String repeatedSentence(int times) {
+        return SENTENCE.repeat(times);
+    }
+
+    public static EncodedText patternText() {
+        return EncodedText.of(repeatedSentence(60), 0.1);
+    }
+
+    /** A small network that learns the pattern text in about a hundred steps. */
+    public static ModelSpec tinySpec(CellType cell, long seed) {
+        return ModelSpec.of(cell, 1, 32, 0.0, 16, 4, 0.02, seed);
+    }
+}
