@@ -13,16 +13,16 @@ import org.springframework.test.context.TestPropertySource;
 import dev.charrnn.corpus.CorpusStore;
 import dev.charrnn.generation.GenerationService;
 import dev.charrnn.gradients.GradientService;
-import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelArchive;
+import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.CharRnnProperties;
-import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.InteractiveRequests;
+import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.SseChannels;
 import dev.charrnn.training.JobStore;
+import dev.charrnn.training.SparkTrainer;
 import dev.charrnn.training.TrainingService;
-import dev.charrnn.training.spark.SparkTrainer;
 
 /**
  * The MVC slice with the real services behind the controllers (real stores on a temp

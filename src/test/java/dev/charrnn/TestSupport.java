@@ -7,13 +7,13 @@ import java.util.Arrays;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.util.unit.DataSize;
 
-import dev.charrnn.text.EncodedText;
-import dev.charrnn.nn.CellType;
 import dev.charrnn.model.ModelMetadata;
-import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.LayerPath;
+import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.text.EncodedText;
 import dev.charrnn.train.Trainer;
 import dev.charrnn.train.TrainingSchedule;
 import tools.jackson.databind.json.JsonMapper;

@@ -23,7 +23,6 @@ import org.springframework.web.multipart.MultipartFile;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.ProblemResponses;
-import dev.charrnn.training.TrainingService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -45,12 +44,12 @@ public class CorpusController {
             + ExampleCorpus.ID + ") trains on as is.";
 
     private final CorpusStore store;
-    private final TrainingService training;
+    private final CorpusReaders readers;
     private final long maxBytes;
 
-    public CorpusController(CorpusStore store, TrainingService training, CharRnnProperties properties) {
+    public CorpusController(CorpusStore store, CorpusReaders readers, CharRnnProperties properties) {
         this.store = store;
-        this.training = training;
+        this.readers = readers;
         this.maxBytes = properties.limits().maxCorpusSize().toBytes();
     }
 
@@ -116,7 +115,7 @@ public class CorpusController {
             + "Trained models keep their own vocabulary and do not need the corpus.")
     public ResponseEntity<Void> delete(@PathVariable String id) {
         store.get(id);
-        if (training.usesCorpus(id)) {
+        if (readers.reads(id)) {
             throw ApiException.conflict("Corpus '" + id + "' is used by a queued or running training job. "
                     + "Cancel the job or wait for it to finish, then delete the corpus.");
         }

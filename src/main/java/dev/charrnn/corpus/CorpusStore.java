@@ -30,8 +30,8 @@ import org.springframework.stereotype.Service;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.AtomicFiles;
 import dev.charrnn.system.CharRnnProperties;
-import tools.jackson.databind.json.JsonMapper;
 import dev.charrnn.text.CharVocabulary;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Corpora on disk: {@code <dir>/<id>.txt} (UTF-8, no BOM) and {@code <dir>/<id>.json} (metadata).

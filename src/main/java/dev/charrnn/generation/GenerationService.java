@@ -20,25 +20,25 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-import dev.charrnn.text.CharVocabulary;
-import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.model.LoadedModel;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.model.ModelWriters;
+import dev.charrnn.nn.cpu.Gang;
+import dev.charrnn.sample.Sampler;
+import dev.charrnn.sample.SamplingParams;
+import dev.charrnn.sample.Scorer;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.InteractiveRequests;
 import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.SseChannel;
 import dev.charrnn.system.SseChannels;
+import dev.charrnn.text.CharVocabulary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.annotation.PreDestroy;
-import dev.charrnn.sample.Sampler;
-import dev.charrnn.sample.SamplingParams;
-import dev.charrnn.sample.Scorer;
 
 /**
  * Serves generation and scoring. Every request runs on a private network session over the
@@ -148,7 +148,7 @@ public class GenerationService implements ModelWriters.Readers {
         double[] bits;
         try {
             nd4j.applyToCurrentThread();
-            bits = Scorer.surprisalBits(model.newSession(), symbols, model.vocabulary().size());
+            bits = Scorer.surprisalBits(model.newSession(nd4j.compute()), symbols, model.vocabulary().size());
         } finally {
             interactive.end();
             slots.release();

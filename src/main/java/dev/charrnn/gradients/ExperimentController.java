@@ -20,6 +20,7 @@ import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.ProblemResponses;
+import dev.charrnn.train.GradientFlowProbe;
 import dev.charrnn.training.JobView;
 import dev.charrnn.training.TrainingJob;
 import dev.charrnn.training.TrainingRequest;
@@ -28,7 +29,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
-import dev.charrnn.train.GradientFlowProbe;
 
 @RestController
 @Tag(name = "Experiments", description = "Compare the three cells on your own text")

@@ -13,11 +13,11 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.ProblemResponses;
+import dev.charrnn.train.GradientStats;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
-import dev.charrnn.train.GradientStats;
 
 @RestController
 @Tag(name = "Gradients", description = "Gradient statistics recorded while training")

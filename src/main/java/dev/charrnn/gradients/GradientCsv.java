@@ -3,6 +3,7 @@ package dev.charrnn.gradients;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+
 import dev.charrnn.train.GradientStats;
 import dev.charrnn.train.ParamStats;
 

@@ -6,7 +6,6 @@ import java.util.Set;
 
 import org.springframework.stereotype.Service;
 
-import dev.charrnn.text.CharVocabulary;
 import dev.charrnn.corpus.CorpusStore;
 import dev.charrnn.model.LoadedModel;
 import dev.charrnn.model.ModelMetadata;
@@ -15,9 +14,10 @@ import dev.charrnn.model.ModelStore;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
-import dev.charrnn.training.TrainingService;
+import dev.charrnn.text.CharVocabulary;
 import dev.charrnn.train.GradientFlowProbe;
 import dev.charrnn.train.GradientStats;
+import dev.charrnn.training.TrainingService;
 
 /** The gradient statistics of jobs and models, and the gradient-flow probe on a stored model. */
 @Service
@@ -73,7 +73,7 @@ public class GradientService {
         }
         int[] window = Arrays.copyOfRange(symbols, symbols.length - steps - 1, symbols.length);
         nd4j.applyToCurrentThread();
-        GradientFlowProbe.Flow flow = GradientFlowProbe.measure(model.newSession(), window, model.vocabulary().size());
+        GradientFlowProbe.Flow flow = GradientFlowProbe.measure(model.newSession(nd4j.compute()), window, model.vocabulary().size());
         return new GradientFlowResponse(name, steps, Arrays.stream(flow.norms()).boxed().toList(),
                 flow.hiddenNorms().stream().map(h -> Arrays.stream(h).boxed().toList()).toList(),
                 flow.firstToLastRatio(), flow.vanishesAfter());

@@ -2,12 +2,13 @@ package dev.charrnn.model;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
-import dev.charrnn.text.CharVocabulary;
+import dev.charrnn.nn.Compute;
 import dev.charrnn.sample.InferenceNetwork;
+import dev.charrnn.text.CharVocabulary;
 
 /**
  * A model in memory. {@code network} is shared and must not be run directly (DL4J networks are
- * not thread-safe and keep recurrent state inside); take a private {@link #newSession()} per use.
+ * not thread-safe and keep recurrent state inside); take a private {@link #newSession} per use.
  * {@code inference} is the same weights compiled for generation, safe to share.
  */
 public record LoadedModel(ModelMetadata metadata, CharVocabulary vocabulary, MultiLayerNetwork network,
@@ -22,10 +23,10 @@ public record LoadedModel(ModelMetadata metadata, CharVocabulary vocabulary, Mul
         return 2 * network.numParams() * Float.BYTES;
     }
 
-    /** A network of its own that shares this model's weights (about 0.3 ms, no weight copy). */
-    public MultiLayerNetwork newSession() {
+    /** A network of its own that shares this model's weights (about 0.3 ms, no weight copy), computing as told. */
+    public MultiLayerNetwork newSession(Compute compute) {
         MultiLayerNetwork session = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
         session.init(network.params(), false);
-        return session;
+        return compute.applyTo(session);
     }
 }

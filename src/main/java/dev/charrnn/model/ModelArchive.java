@@ -16,14 +16,13 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.springframework.stereotype.Service;
 import org.springframework.util.FileSystemUtils;
 
-import dev.charrnn.text.CharVocabulary;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.StorageException;
+import dev.charrnn.text.CharVocabulary;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -161,7 +160,7 @@ public class ModelArchive {
         }
         MultiLayerNetwork network;
         try {
-            network = ModelSerializer.restoreMultiLayerNetwork(staging.resolve(ModelStore.WEIGHTS).toFile(), false);
+            network = NetworkFiles.restore(staging.resolve(ModelStore.WEIGHTS), false);
         } catch (Exception | Error e) {
             throw ApiException.badRequest("model.zip in the archive is not a loadable network (" + e.getClass().getSimpleName() + ").");
         }

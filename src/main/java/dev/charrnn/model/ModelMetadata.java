@@ -3,9 +3,9 @@ package dev.charrnn.model;
 import java.time.Instant;
 import java.util.List;
 
-import io.swagger.v3.oas.annotations.media.Schema;
 import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.train.TrainingMetrics;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /** Everything about a stored model but its weights; saved as {@code model.json} beside {@code model.zip}. */
 @Schema(description = "A trained model: spec, vocabulary, provenance and metrics")

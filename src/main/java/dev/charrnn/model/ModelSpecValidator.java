@@ -2,9 +2,9 @@ package dev.charrnn.model;
 
 import org.springframework.stereotype.Component;
 
+import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
-import dev.charrnn.nn.ModelSpec;
 
 /** Checks a spec against the configured limits; each refusal names the field and its range. */
 @Component

@@ -21,10 +21,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.util.FileSystemUtils;
 
-import dev.charrnn.text.CharVocabulary;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.AtomicFiles;
 import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.text.CharVocabulary;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -194,7 +194,7 @@ public class ModelStore {
             return Optional.empty();
         }
         try {
-            return Optional.of(new Checkpoint(ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true),
+            return Optional.of(new Checkpoint(NetworkFiles.restore(zip, true),
                     ModelSerializer.getObjectFromFile(zip.toFile(), CHECKPOINT_INFO)));
         } catch (IOException | RuntimeException e) {
             log.warn("unreadable checkpoint {}: {}", zip, e.getMessage());
@@ -215,7 +215,7 @@ public class ModelStore {
         metadata(name);
         Path zip = directory(name).resolve(WEIGHTS);
         try {
-            return ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
+            return NetworkFiles.restore(zip, true);
         } catch (IOException | RuntimeException e) {
             markDamaged(name, WEIGHTS + " does not load (" + e.getClass().getSimpleName() + ")");
             throw damagedModel(name);
@@ -294,7 +294,7 @@ public class ModelStore {
     private LoadedModel read(ModelMetadata metadata) {
         Path zip = directory(metadata.name()).resolve(WEIGHTS);
         try {
-            MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
+            MultiLayerNetwork network = NetworkFiles.restore(zip, false);
             return new LoadedModel(metadata, CharVocabulary.fromCodePoints(metadata.vocabulary()), network);
         } catch (IOException | RuntimeException e) {
             markDamaged(metadata.name(), WEIGHTS + " does not load (" + e.getClass().getSimpleName() + ")");

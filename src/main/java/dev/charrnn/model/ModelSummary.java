@@ -2,8 +2,8 @@ package dev.charrnn.model;
 
 import java.time.Instant;
 
-import io.swagger.v3.oas.annotations.media.Schema;
 import dev.charrnn.nn.CellType;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 @Schema(description = "A model in the registry")
 public record ModelSummary(

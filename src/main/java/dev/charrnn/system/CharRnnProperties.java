@@ -9,8 +9,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
-import dev.charrnn.train.spark.SparkTrainingMaster;
+import dev.charrnn.nn.Compute;
 import dev.charrnn.nn.LayerPath;
+import dev.charrnn.train.SparkTrainingMaster;
 
 /** Every tunable and every limit of the service, bound from {@code charrnn.*}. */
 @ConfigurationProperties("charrnn")

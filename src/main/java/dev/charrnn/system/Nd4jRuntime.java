@@ -15,10 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import dev.charrnn.nn.cpu.Nd4jBackend;
+import dev.charrnn.nn.Compute;
 import dev.charrnn.nn.LayerPath;
-import dev.charrnn.nn.LayerPaths;
-import dev.charrnn.nn.cpu.StepThreads;
+import dev.charrnn.nn.cpu.Nd4jBackend;
+import jakarta.annotation.PreDestroy;
 
 /**
  * Loads ND4J at start-up (so the first request does not pay for it), applies the thread
@@ -31,6 +31,7 @@ public class Nd4jRuntime {
 
     private final int threads;
     private final int stepThreads;
+    private final Compute compute;
     private final ComputePath computePath;
 
     public Nd4jRuntime(CharRnnProperties properties) {
@@ -41,19 +42,20 @@ public class Nd4jRuntime {
         if (!unsupportedGpus.isEmpty()) {
             log.error("This service cannot train on the GPU: {}", String.join("; ", unsupportedGpus));
         }
-        configure(properties.compute());
+        this.compute = configure(properties.compute());
         LayerPath setting = properties.compute().layerPath();
-        this.computePath = new ComputePath(LayerPaths.forNewLayers().label(), setting.label(), unsupportedGpus);
+        this.computePath = new ComputePath(compute.resolvedPath().label(), setting.label(), unsupportedGpus);
         log.info("ND4J backend {} ({}), {} OpenMP threads, {} BLAS threads, {} recurrent step threads, {} layer path",
                 Nd4jBackend.name(), Nd4j.getBackend().getClass().getSimpleName(), ompThreads(), blas().getMaxThreads(),
                 stepThreads, computePath.layerPath());
     }
 
     /**
-     * Applies the thread settings for the process and the calling thread; the service does this at
-     * start-up, a plain {@code main} (the benchmark) calls it itself.
+     * Applies the thread settings for the process and the calling thread, and returns how the
+     * layers are to compute; the service does this at start-up, a plain {@code main} (the
+     * benchmark) calls it itself and closes the step threads when done.
      */
-    public static void configure(CharRnnProperties.Compute compute) {
+    public static Compute configure(CharRnnProperties.Compute compute) {
         Nd4j.zeros(1); // loads the backend; NativeOpsHolder needs its configuration
         if (compute.ompThreads() > 0) {
             Nd4j.getEnvironment().setMaxThreads(compute.ompThreads());
@@ -63,8 +65,17 @@ public class Nd4jRuntime {
         if ("CPU".equals(Nd4jBackend.name())) {
             blas().setMaxThreads(compute.blasThreadCount()); // process-wide, unlike OpenMP's count
         }
-        StepThreads.configure(compute.stepThreadCount());
-        LayerPaths.configure(compute.layerPath());
+        return Compute.of(compute.layerPath(), compute.stepThreadCount());
+    }
+
+    /** How every network the service trains, validates, scores or probes computes. */
+    public Compute compute() {
+        return compute;
+    }
+
+    @PreDestroy
+    void stopStepThreads() {
+        compute.stepThreads().close();
     }
 
     /**

@@ -4,10 +4,9 @@ import org.springframework.boot.SpringBootVersion;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.charrnn.sample.InferenceNetwork;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-
-import dev.charrnn.sample.InferenceNetwork;
 
 @RestController
 @Tag(name = "System", description = "Backend, devices, threads, memory, versions")

@@ -3,10 +3,10 @@ package dev.charrnn.training;
 import java.time.Instant;
 import java.util.List;
 
-import dev.charrnn.train.Alert;
 import dev.charrnn.nn.ModelSpec;
-import io.swagger.v3.oas.annotations.media.Schema;
+import dev.charrnn.train.Alert;
 import dev.charrnn.train.TrainingSchedule;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /** A training job as the API shows it. */
 @Schema(description = "A training job: state, progress and latest metrics")

@@ -9,14 +9,14 @@ import java.util.function.Consumer;
 
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
+import dev.charrnn.system.SseChannels;
 import dev.charrnn.train.Alert;
 import dev.charrnn.train.GradientDetectors;
 import dev.charrnn.train.GradientFlowProbe;
 import dev.charrnn.train.GradientHistory;
 import dev.charrnn.train.GradientStats;
-import dev.charrnn.train.TrainingMetrics;
-import dev.charrnn.system.SseChannels;
 import dev.charrnn.train.TrainingEngine;
+import dev.charrnn.train.TrainingMetrics;
 
 /**
  * One training run and its state machine. Written by the worker thread, read by request

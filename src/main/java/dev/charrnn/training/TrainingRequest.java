@@ -2,9 +2,9 @@ package dev.charrnn.training;
 
 import dev.charrnn.corpus.ExampleCorpus;
 import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.train.TrainingSchedule;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
-import dev.charrnn.train.TrainingSchedule;
 
 /**
  * Train a new model on a stored corpus, or continue training an existing one ({@code fromModel}):

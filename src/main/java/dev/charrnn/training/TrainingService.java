@@ -22,36 +22,36 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-import dev.charrnn.text.CharSequenceIterator;
-import dev.charrnn.text.CharVocabulary;
 import dev.charrnn.corpus.Corpus;
+import dev.charrnn.corpus.CorpusReaders;
 import dev.charrnn.corpus.CorpusStore;
-import dev.charrnn.text.EncodedText;
-import dev.charrnn.train.GradientFlowProbe;
-import dev.charrnn.train.GradientStats;
 import dev.charrnn.model.ModelMetadata;
-import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.model.ModelWriters;
+import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.nn.cpu.Nd4jBackend;
-import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.InteractiveRequests;
 import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.SseChannels;
 import dev.charrnn.system.StorageException;
-import dev.charrnn.training.spark.SparkTrainer;
-import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
-import tools.jackson.databind.json.JsonMapper;
+import dev.charrnn.text.CharSequenceIterator;
+import dev.charrnn.text.CharVocabulary;
+import dev.charrnn.text.EncodedText;
 import dev.charrnn.train.CheckpointInfo;
+import dev.charrnn.train.GradientFlowProbe;
+import dev.charrnn.train.GradientStats;
 import dev.charrnn.train.Trainer;
 import dev.charrnn.train.TrainingEngine;
+import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.train.TrainingOutcome;
 import dev.charrnn.train.TrainingPosition;
 import dev.charrnn.train.TrainingSchedule;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Accepts training jobs and runs them on background workers ({@code charrnn.jobs.concurrency},
@@ -59,7 +59,7 @@ import dev.charrnn.train.TrainingSchedule;
  * so that they survive restarts.
  */
 @Service
-public class TrainingService implements ModelWriters {
+public class TrainingService implements ModelWriters, CorpusReaders {
 
     private static final Logger log = LoggerFactory.getLogger(TrainingService.class);
     public static final String GRADIENTS_FILE = "gradients.json";
@@ -203,7 +203,9 @@ public class TrainingService implements ModelWriters {
         return get(id).subscribe();
     }
 
-    public boolean usesCorpus(String corpusId) {
+    /** True while a queued or running job trains on the corpus. */
+    @Override
+    public boolean reads(String corpusId) {
         return active().stream().anyMatch(j -> corpusId.equals(j.request().corpusId()));
     }
 
@@ -401,13 +403,13 @@ public class TrainingService implements ModelWriters {
             log.info("job {} continues from its checkpoint at iteration {}", job.id(),
                     checkpoint.get().getValue().position().iteration());
             return Trainer.resume(checkpoint.get().getKey(), checkpoint.get().getValue().position(), text,
-                    request.spec(), request.schedule(), monitor);
+                    request.spec(), request.schedule(), nd4j.compute(), monitor);
         }
         if (request.fromModel() == null) {
-            return Trainer.train(text, request.spec(), request.schedule(), monitor);
+            return Trainer.train(text, request.spec(), request.schedule(), nd4j.compute(), monitor);
         }
-        return Trainer.resume(models.loadForTraining(request.fromModel()), text, request.spec(), request.schedule(),
-                monitor);
+        return Trainer.resume(models.loadForTraining(request.fromModel()), null, text, request.spec(),
+                request.schedule(), nd4j.compute(), monitor);
     }
 
     /** Relays a run's progress, checkpoints, gradients and cancellation to the job (local and Spark alike). */

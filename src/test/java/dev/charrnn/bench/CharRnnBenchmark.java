@@ -10,23 +10,23 @@ import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 
-import dev.charrnn.text.CharVocabulary;
-import dev.charrnn.text.EncodedText;
-import dev.charrnn.sample.Sampler;
-import dev.charrnn.sample.SamplingParams;
 import dev.charrnn.nn.CellType;
+import dev.charrnn.nn.Compute;
 import dev.charrnn.nn.GradientClipping;
+import dev.charrnn.nn.LayerPath;
 import dev.charrnn.nn.ModelSpec;
-import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.sample.InferenceNetwork;
-import dev.charrnn.nn.LayerPath;
-import dev.charrnn.nn.LayerPaths;
-import dev.charrnn.train.Evaluator;
-import dev.charrnn.train.Trainer;
-import dev.charrnn.train.TrainingSchedule;
+import dev.charrnn.sample.Sampler;
+import dev.charrnn.sample.SamplingParams;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.text.CharVocabulary;
+import dev.charrnn.text.EncodedText;
+import dev.charrnn.train.Evaluator;
+import dev.charrnn.train.Trainer;
+import dev.charrnn.train.TrainingMetrics;
+import dev.charrnn.train.TrainingSchedule;
 
 /**
  * The service's training and sampling code under the PyTorch peer's protocol
@@ -52,7 +52,7 @@ public final class CharRnnBenchmark {
         // --threads as the peer's: the cores to use (recurrent step threads); BLAS and ND4J's ops as the service runs them
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
         LayerPath layerPath = LayerPath.valueOf(a.getOrDefault("layer-path", "auto").toUpperCase(Locale.ROOT));
-        Nd4jRuntime.configure(new CharRnnProperties.Compute(Integer.parseInt(a.getOrDefault("omp-threads", "1")),
+        Compute compute = Nd4jRuntime.configure(new CharRnnProperties.Compute(Integer.parseInt(a.getOrDefault("omp-threads", "1")),
                 Integer.parseInt(a.getOrDefault("blas-threads", "1")), threads, layerPath));
 
         String text = Files.readString(Path.of(a.getOrDefault("corpus", "../shared/corpora/tinyshakespeare.txt")));
@@ -75,7 +75,7 @@ public final class CharRnnBenchmark {
         double[] lastLosses = new double[10];
         long start = System.nanoTime();
         Trainer.Result result = Trainer.train(data, spec, TrainingSchedule.iterations(budget, 0.1, Integer.MAX_VALUE),
-                new Trainer.Monitor() {
+                compute, new Trainer.Monitor() {
                     @Override
                     public void onIteration(TrainingMetrics m) {
                         if (m.iteration() == WARMUP_ITERS) {
@@ -97,7 +97,7 @@ public final class CharRnnBenchmark {
                 });
         double trainSeconds = (System.nanoTime() - start) / 1e9;
         MultiLayerNetwork net = result.network();
-        double valBpc = Evaluator.bitsPerChar(session(net), data, batch, seq);
+        double valBpc = Evaluator.bitsPerChar(session(net, compute), data, batch, seq);
         double trainCps = (double) batch * seq * iters / ((timing[1] - timing[0]) / 1e9);
         System.out.printf("Phase B: %d iters in %.1fs | val %.4f bpc%n", budget, trainSeconds, valBpc);
 
@@ -125,7 +125,7 @@ public final class CharRnnBenchmark {
         json.put("peer", "char-rnn-service");
         json.put("backend", Nd4j.getBackend().getClass().getSimpleName());
         json.put("threads", threads);
-        json.put("layer_path", LayerPaths.forNewLayers().label());
+        json.put("layer_path", compute.resolvedPath().label());
         json.put("cell", cell.name().toLowerCase(Locale.ROOT));
         json.put("layers", spec.layers());
         json.put("hidden", spec.hiddenSize());
@@ -153,10 +153,10 @@ public final class CharRnnBenchmark {
         System.out.println(toJson(json));
     }
 
-    private static MultiLayerNetwork session(MultiLayerNetwork net) {
+    private static MultiLayerNetwork session(MultiLayerNetwork net, Compute compute) {
         MultiLayerNetwork session = new MultiLayerNetwork(net.getLayerWiseConfigurations().clone());
         session.init(net.params(), false);
-        return session;
+        return compute.applyTo(session);
     }
 
     /**

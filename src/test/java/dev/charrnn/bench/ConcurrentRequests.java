@@ -19,10 +19,10 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.charrnn.CharRnnApplication;
-import dev.charrnn.text.EncodedText;
 import dev.charrnn.model.ModelMetadata;
-import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.text.EncodedText;
 import dev.charrnn.train.Trainer;
 
 /**

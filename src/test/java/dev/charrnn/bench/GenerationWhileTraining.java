@@ -19,14 +19,14 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.charrnn.CharRnnApplication;
-import dev.charrnn.text.EncodedText;
-import dev.charrnn.nn.CellType;
 import dev.charrnn.model.ModelMetadata;
-import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.LayerPath;
+import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.text.EncodedText;
 import dev.charrnn.train.Trainer;
 import dev.charrnn.train.TrainingSchedule;
 import tools.jackson.databind.JsonNode;

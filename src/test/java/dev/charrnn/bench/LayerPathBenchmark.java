@@ -9,17 +9,17 @@ import java.util.TreeMap;
 
 import org.nd4j.linalg.profiler.OpProfiler;
 
-import dev.charrnn.nn.Nd4jOpCount;
-import dev.charrnn.text.EncodedText;
 import dev.charrnn.nn.CellType;
+import dev.charrnn.nn.Compute;
 import dev.charrnn.nn.GradientClipping;
-import dev.charrnn.nn.ModelSpec;
-import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.nn.LayerPath;
-import dev.charrnn.nn.LayerPaths;
+import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.nn.Nd4jOpCount;
 import dev.charrnn.system.CharRnnProperties;
 import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.text.EncodedText;
 import dev.charrnn.train.Trainer;
+import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.train.TrainingSchedule;
 
 /**
@@ -43,7 +43,7 @@ public final class LayerPathBenchmark {
             a.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
         }
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        Nd4jRuntime.configure(new CharRnnProperties.Compute(1, 1, threads, LayerPath.AUTO));
+        Compute compute = Nd4jRuntime.configure(new CharRnnProperties.Compute(1, 1, threads, LayerPath.AUTO));
         EncodedText data = EncodedText.of(Files.readString(Path.of(a.getOrDefault("corpus",
                 "../shared/corpora/tinyshakespeare.txt"))), 0.1);
         CellType cell = CellType.valueOf(a.getOrDefault("cell", "lstm").toUpperCase(Locale.ROOT));
@@ -58,8 +58,7 @@ public final class LayerPathBenchmark {
 
         for (int round = 0; round < rounds; round++) {
             for (LayerPath path : new LayerPath[] {LayerPath.HOST, LayerPath.OPS}) {
-                LayerPaths.configure(path);
-                double[] result = timed(data, spec, iters);
+                double[] result = timed(data, spec, compute.on(path), iters);
                 System.out.printf(Locale.ROOT, "{\"round\": %d, \"layer_path\": \"%s\", \"cell\": \"%s\", \"layers\": %d, "
                                 + "\"hidden\": %d, \"batch\": %d, \"seq\": %d, \"timed_iters\": %d, "
                                 + "\"train_chars_per_s\": %.1f, \"cpu_other_cores\": %.2f, \"cpu_steal_cores\": %.2f}%n",
@@ -68,19 +67,18 @@ public final class LayerPathBenchmark {
             }
         }
         for (LayerPath path : new LayerPath[] {LayerPath.HOST, LayerPath.OPS}) {
-            LayerPaths.configure(path);
-            countOps(data, spec, countIters, path);
+            countOps(data, spec, compute.on(path), countIters);
         }
-        LayerPaths.configure(LayerPath.AUTO);
+        compute.stepThreads().close();
     }
 
     /** chars/s over the timed iterations, and the CPU others and the hypervisor took meanwhile. */
-    private static double[] timed(EncodedText data, ModelSpec spec, int iters) {
+    private static double[] timed(EncodedText data, ModelSpec spec, Compute compute, int iters) {
         long[] window = new long[2];
         CpuWindow[] cpu = new CpuWindow[1];
         CpuWindow.Contention[] contention = new CpuWindow.Contention[1];
         // one iteration more: the run's last iteration validates before the monitor hears of it
-        Trainer.train(data, spec, TrainingSchedule.iterations(WARMUP_ITERS + iters + 1, 0.1, Integer.MAX_VALUE),
+        Trainer.train(data, spec, TrainingSchedule.iterations(WARMUP_ITERS + iters + 1, 0.1, Integer.MAX_VALUE), compute,
                 (TrainingMetrics m) -> {
                     if (m.iteration() == WARMUP_ITERS) {
                         cpu[0] = new CpuWindow();
@@ -96,11 +94,12 @@ public final class LayerPathBenchmark {
     }
 
     /** ND4J ops per training iteration (after one warm-up iteration), in total and by op name. */
-    private static void countOps(EncodedText data, ModelSpec spec, int iters, LayerPath path) {
+    private static void countOps(EncodedText data, ModelSpec spec, Compute compute, int iters) {
+        LayerPath path = compute.resolvedPath();
         Nd4jOpCount[] count = new Nd4jOpCount[1];
         long[] ops = new long[1];
         Map<String, Long> byName = new TreeMap<>();
-        Trainer.train(data, spec, TrainingSchedule.iterations(2 + iters, 0.1, Integer.MAX_VALUE), (TrainingMetrics m) -> {
+        Trainer.train(data, spec, TrainingSchedule.iterations(2 + iters, 0.1, Integer.MAX_VALUE), compute, (TrainingMetrics m) -> {
             if (m.iteration() == 1) {
                 count[0] = new Nd4jOpCount();
             } else if (m.iteration() == 1 + iters) {

@@ -28,11 +28,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.charrnn.Fixtures;
 import dev.charrnn.TestSupport;
 import dev.charrnn.corpus.ExampleCorpus;
 import dev.charrnn.model.ModelStore;
 import tools.jackson.databind.JsonNode;
-import dev.charrnn.Fixtures;
 
 /**
  * A catalogue of bad requests across every endpoint, sent over real HTTP. Each must get a 4xx

@@ -32,9 +32,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.charrnn.Fixtures;
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.ModelStore;
-import dev.charrnn.Fixtures;
 
 /**
  * The dashboard in a real headless Chromium (Debian's chromium + chromedriver, which .ci/run

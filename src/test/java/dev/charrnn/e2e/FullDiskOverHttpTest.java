@@ -29,10 +29,10 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.charrnn.Fixtures;
 import dev.charrnn.TestSupport;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import dev.charrnn.Fixtures;
 
 /**
  * The service's storage on a real, small filesystem (a tmpfs this test mounts, which needs root)

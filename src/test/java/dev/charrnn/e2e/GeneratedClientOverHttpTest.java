@@ -25,6 +25,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.HttpClientErrorException;
 
+import dev.charrnn.Fixtures;
 import dev.charrnn.TestSupport;
 import dev.charrnn.client.ApiClient;
 import dev.charrnn.client.api.CorporaApi;
@@ -42,7 +43,6 @@ import dev.charrnn.client.model.TrainingRequest;
 import dev.charrnn.client.model.TrainingSchedule;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import dev.charrnn.Fixtures;
 
 /**
  * The API document that users generate clients from, and such a client. The build generates a Java

@@ -12,7 +12,6 @@ import java.time.Duration;
 
 import org.awaitility.Awaitility;
 import org.deeplearning4j.nn.api.Layer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -22,16 +21,16 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-import dev.charrnn.nn.Nd4jOpCount;
+import dev.charrnn.Fixtures;
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.ModelStore;
 import dev.charrnn.nn.FusedRecurrentLayer;
 import dev.charrnn.nn.LayerPath;
-import dev.charrnn.nn.LayerPaths;
+import dev.charrnn.nn.Nd4jOpCount;
 import dev.charrnn.nn.SoftmaxOutputLayerImpl;
+import dev.charrnn.system.Nd4jRuntime;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import dev.charrnn.Fixtures;
 
 /**
  * The whole service with the layers forced onto the ops path, the path a GPU takes, on the CPU:
@@ -54,17 +53,14 @@ class OpsPathOverHttpTest {
         registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
     }
 
-    /** The setting is the process's: later test classes get the default back. */
-    @AfterAll
-    static void restoreTheDefaultPath() {
-        LayerPaths.configure(LayerPath.AUTO);
-    }
-
     @LocalServerPort
     int port;
 
     @Autowired
     ModelStore models;
+
+    @Autowired
+    Nd4jRuntime nd4j;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = TestSupport.json();
@@ -114,7 +110,7 @@ class OpsPathOverHttpTest {
 
     /** A session of the stored model, as scoring and the flow probe take one, computes on the ops path. */
     private void assertOnTheOpsPath(String model) {
-        for (Layer layer : models.load(model).newSession().getLayers()) {
+        for (Layer layer : models.load(model).newSession(nd4j.compute()).getLayers()) {
             LayerPath path = layer instanceof FusedRecurrentLayer<?> recurrent ? recurrent.layerPath()
                     : ((SoftmaxOutputLayerImpl) layer).layerPath();
             assertThat(path).as("%s layer %d", model, layer.getIndex()).isEqualTo(LayerPath.OPS);

@@ -25,10 +25,10 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import dev.charrnn.TestSupport;
 import dev.charrnn.corpus.ExampleCorpus;
-import dev.charrnn.sample.Sampler;
-import dev.charrnn.sample.SamplingParams;
 import dev.charrnn.model.LoadedModel;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.sample.Sampler;
+import dev.charrnn.sample.SamplingParams;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;

@@ -26,9 +26,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import dev.charrnn.Fixtures;
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.ModelStore;
-import dev.charrnn.Fixtures;
 
 /**
  * Bounded load on loopback: 8 clients generate 200 characters each, back to back, while a training

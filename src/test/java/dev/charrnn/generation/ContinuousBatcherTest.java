@@ -14,11 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.charrnn.Fixtures;
 import dev.charrnn.TestSupport;
 import dev.charrnn.model.LoadedModel;
-import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.model.ModelStore;
-import dev.charrnn.Fixtures;
+import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.sample.Sampler;
 import dev.charrnn.sample.SamplingParams;
 

@@ -10,10 +10,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.charrnn.TestSupport;
-import dev.charrnn.system.ApiException;
 import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.nn.NetworkFactory;
+import dev.charrnn.system.ApiException;
 
 class ModelSpecValidatorTest {
 

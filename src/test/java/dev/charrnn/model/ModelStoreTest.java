@@ -3,11 +3,13 @@ package dev.charrnn.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
-
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,16 +18,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.charrnn.Fixtures;
 import dev.charrnn.TestSupport;
-import dev.charrnn.text.EncodedText;
+import dev.charrnn.nn.CellType;
 import dev.charrnn.sample.Sampler;
 import dev.charrnn.sample.SamplingParams;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.text.EncodedText;
 import dev.charrnn.train.Trainer;
 import dev.charrnn.train.TrainingSchedule;
-import dev.charrnn.Fixtures;
-import dev.charrnn.nn.CellType;
 
 class ModelStoreTest {
 
@@ -56,6 +58,26 @@ class ModelStoreTest {
                 .isEqualTo(trained.network().getUpdater().getStateViewArray());
         for (long seed : new long[] {1, 2, 3}) {
             assertThat(sample(loaded.network(), seed)).isEqualTo(sample(trained.network(), seed));
+        }
+    }
+
+    @Test
+    void aModelSavedBeforeTheLayersMovedToTheCoreStillLoadsAndSamplesTheSame() throws Exception {
+        ModelStore store = new ModelStore(TestSupport.properties(root), TestSupport.json());
+        store.save(metadata("old"), trained.network());
+        Path zip = store.directory("old").resolve(ModelStore.WEIGHTS);
+        renameLayerClasses(zip, "dev.charrnn.nn.", NetworkFiles.OLD_LAYER_PACKAGE);
+        byte[] asSaved = Files.readAllBytes(zip);
+
+        LoadedModel loaded = new ModelStore(TestSupport.properties(root), TestSupport.json()).load("old");
+
+        assertThat(loaded.network().params()).isEqualTo(trained.network().params());
+        assertThat(sample(loaded.network(), 7)).isEqualTo(sample(trained.network(), 7));
+        assertThat(new ModelStore(TestSupport.properties(root), TestSupport.json()).loadForTraining("old")
+                .getUpdater().getStateViewArray()).isEqualTo(trained.network().getUpdater().getStateViewArray());
+        assertThat(Files.readAllBytes(zip)).as("the file is read, not rewritten").isEqualTo(asSaved);
+        try (var files = Files.list(store.directory("old"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("model.zip", "model.json");
         }
     }
 
@@ -123,6 +145,16 @@ class ModelStoreTest {
             return org.deeplearning4j.util.ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Rewrites the layer class names in a saved network's configuration, as a file from an older build has them. */
+    private static void renameLayerClasses(Path zip, String from, String to) throws IOException {
+        try (FileSystem files = FileSystems.newFileSystem(zip)) {
+            Path configuration = files.getPath(NetworkFiles.CONFIGURATION);
+            String json = Files.readString(configuration);
+            assertThat(json).contains(from + "LstmLayer");
+            Files.writeString(configuration, json.replace(from, to));
         }
     }
 

@@ -9,22 +9,21 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.charrnn.Fixtures;
 import dev.charrnn.TestSupport;
 import dev.charrnn.corpus.CorpusStore;
-import dev.charrnn.nn.CellType;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
-import dev.charrnn.train.TrainingMetrics;
+import dev.charrnn.nn.CellType;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.CharRnnProperties;
-import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.InteractiveRequests;
+import dev.charrnn.system.Nd4jRuntime;
 import dev.charrnn.system.SseChannels;
 import dev.charrnn.train.SparkOptions;
-import dev.charrnn.training.spark.SparkTrainer;
-import dev.charrnn.train.spark.SparkTrainingMaster;
-import dev.charrnn.Fixtures;
+import dev.charrnn.train.SparkTrainingMaster;
 import dev.charrnn.train.TrainingEngine;
+import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.train.TrainingSchedule;
 
 /**

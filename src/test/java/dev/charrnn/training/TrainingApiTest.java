@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import com.jayway.jsonpath.JsonPath;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,11 +24,9 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
 
-import com.jayway.jsonpath.JsonPath;
-
 import dev.charrnn.ApiSlice;
-import dev.charrnn.corpus.CorpusStore;
 import dev.charrnn.Fixtures;
+import dev.charrnn.corpus.CorpusStore;
 
 @ApiSlice
 class TrainingApiTest {

@@ -2,8 +2,8 @@ package dev.charrnn.nn;
 
 import java.util.Arrays;
 
-import dev.charrnn.nn.cpu.Kernels;
 import dev.charrnn.nn.cpu.HostBuffers;
+import dev.charrnn.nn.cpu.Kernels;
 
 /**
  * The step loops of {@link Recurrence} for one part's batch rows (float passes without a mask):

@@ -16,6 +16,8 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import dev.charrnn.nn.cpu.Gang;
+
 /**
  * A recurrent layer computed the fast way: the input projection of every time step is one
  * matrix product ({@code X W + b} over [T*batch, nIn]), and only the recurrence runs step by
@@ -42,7 +44,8 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
 
     public static final String STATE_KEY = "h";
 
-    private LayerPath path = LayerPaths.forNewLayers();
+    private LayerPath path = Compute.DEFAULT.resolvedPath();
+    private Gang stepThreads = Compute.DEFAULT.stepThreads();
     /** Made when first used, so a layer on the ops path never creates the host path's machinery. */
     private RecurrentHostPath hostPath;
     private RecurrentOpsPath opsPath;
@@ -84,10 +87,10 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         return path;
     }
 
-    /** Puts this layer on a path (host or ops) from its next pass on. */
-    public void layerPath(LayerPath layerPath) {
-        Preconditions.checkArgument(layerPath != LayerPath.AUTO, "a layer takes a resolved path, host or ops");
-        path = layerPath;
+    /** Puts this layer on a path (host or ops) and its step threads from its next pass on. */
+    void compute(Compute compute) {
+        path = compute.resolvedPath();
+        stepThreads = compute.stepThreads();
         cached = null;
         cachedFor = null;
     }
@@ -247,7 +250,7 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
     private RecurrentPath path(boolean onHost) {
         if (onHost) {
             if (hostPath == null) {
-                hostPath = new RecurrentHostPath(this);
+                hostPath = new RecurrentHostPath(this, () -> stepThreads);
             }
             return hostPath;
         }

@@ -14,11 +14,10 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
-
 
 /**
  * Turns a {@link ModelSpec} into a DL4J network: one-hot characters in, {@code layers} recurrent

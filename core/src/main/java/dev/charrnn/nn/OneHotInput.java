@@ -5,8 +5,8 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.nn.cpu.Blas;
+import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.nn.cpu.HostBuffers;
 
 /**

@@ -2,8 +2,8 @@ package dev.charrnn.nn;
 
 import java.util.Arrays;
 
-import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.nn.cpu.Blas;
+import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.nn.cpu.HostBuffers;
 
 /**

@@ -1,13 +1,14 @@
 package dev.charrnn.nn;
 
+import java.util.function.Supplier;
+
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.nn.cpu.Blas;
+import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.nn.cpu.HostBuffers;
-import dev.charrnn.nn.cpu.StepThreads;
 
 /**
  * A {@link FusedRecurrentLayer}'s passes on the CPU, fast: the cell's float step math in Java over
@@ -23,9 +24,12 @@ final class RecurrentHostPath implements RecurrentPath {
     private final Recurrence recurrence;
     private final OneHotInput oneHot = new OneHotInput();
     private final RecurrentCell cell;
+    /** The layer's step threads, read at each pass: the layer may be given others between passes. */
+    private final Supplier<Gang> stepThreads;
 
-    RecurrentHostPath(RecurrentCell cell) {
+    RecurrentHostPath(RecurrentCell cell, Supplier<Gang> stepThreads) {
         this.cell = cell;
+        this.stepThreads = stepThreads;
         this.recurrence = new Recurrence(cell);
     }
 
@@ -40,7 +44,7 @@ final class RecurrentHostPath implements RecurrentPath {
         double[] bias = host.read(weights.bias(), 1).clone();
         Blas.Block w = Blas.Block.of(weights.w());
         int[] symbols = w.layout == null ? null : oneHot.symbols(pass.input2d());
-        Gang gang = StepThreads.acquire();
+        Gang gang = stepThreads.get().acquire();
         try {
             if (symbols != null) {
                 oneHot.project(gang, symbols, w, buffers.gates());
@@ -62,7 +66,7 @@ final class RecurrentHostPath implements RecurrentPath {
                 Blas.Block.of(d.dProjection()), Blas.Block.of(d.dRecurrent()));
         Recurrence.Shape shape = shape(pass, weights);
         double[] hiddenNorms = recordHiddenNorms ? new double[shape.steps()] : null;
-        Gang gang = StepThreads.acquire();
+        Gang gang = stepThreads.get().acquire();
         try {
             double[] dBias = recurrence.backward(gang, shape, end, buffers, gradients, hiddenNorms);
             INDArray dBiasRow = Nd4j.createUninitialized(d.dB().dataType(), 1, dBias.length);

@@ -1,12 +1,13 @@
 package dev.charrnn.nn;
 
+import java.util.function.Supplier;
+
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.nn.cpu.Blas;
+import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.nn.cpu.HostBuffers;
-import dev.charrnn.nn.cpu.StepThreads;
 
 /**
  * The softmax output layer on the CPU: one OpenBLAS product for the logits, softmax, loss and
@@ -16,14 +17,20 @@ import dev.charrnn.nn.cpu.StepThreads;
 final class SoftmaxHostPath implements SoftmaxPath {
 
     private final HostBuffers host = new HostBuffers();
+    /** The layer's step threads, read at each pass: the layer may be given others between passes. */
+    private final Supplier<Gang> stepThreads;
     /** Per part of a pass: the host rows of the softmax, which the step threads share by rows. */
     private HostBuffers[] partHosts = new HostBuffers[0];
+
+    SoftmaxHostPath(Supplier<Gang> stepThreads) {
+        this.stepThreads = stepThreads;
+    }
 
     @Override
     public void probabilities(INDArray x, INDArray w, INDArray b, INDArray maskColumn, INDArray out) {
         double[] mask = maskValues(maskColumn);
         double[] bias = biasValues(b);
-        Gang gang = StepThreads.acquire();
+        Gang gang = stepThreads.get().acquire();
         try {
             Blas.gemm(gang, Blas.Block.of(x), false, Blas.Block.of(w), false, Blas.Block.of(out), 1.0, 0.0);
             inParts(gang, Blas.Block.of(out), (part, h, p, from, count) -> {
@@ -52,7 +59,7 @@ final class SoftmaxHostPath implements SoftmaxPath {
         Blas.Block labelRows = Blas.Block.of(y);
         double[] dBias = new double[width];
         double loss;
-        Gang gang = StepThreads.acquire();
+        Gang gang = stepThreads.get().acquire();
         try {
             Blas.gemm(gang, Blas.Block.of(x), false, Blas.Block.of(w), false, Blas.Block.of(delta), 1.0, 0.0);
             double[][] partBias = new double[gang.size()][width];

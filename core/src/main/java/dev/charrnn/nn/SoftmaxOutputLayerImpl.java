@@ -8,12 +8,13 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.common.base.Preconditions;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+
+import dev.charrnn.nn.cpu.Gang;
 
 /**
  * Softmax + cross-entropy over time-major rows: one product for the logits, softmax, loss and
@@ -27,7 +28,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  */
 public class SoftmaxOutputLayerImpl extends org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer {
 
-    private LayerPath path = LayerPaths.forNewLayers();
+    private LayerPath path = Compute.DEFAULT.resolvedPath();
+    private Gang stepThreads = Compute.DEFAULT.stepThreads();
     /** Made when first used, so a layer on the ops path never creates the host path's machinery. */
     private SoftmaxPath hostPath;
     private SoftmaxPath opsPath;
@@ -47,16 +49,16 @@ public class SoftmaxOutputLayerImpl extends org.deeplearning4j.nn.layers.recurre
         return path;
     }
 
-    /** Puts this layer on a path (host or ops). */
-    public void layerPath(LayerPath layerPath) {
-        Preconditions.checkArgument(layerPath != LayerPath.AUTO, "a layer takes a resolved path, host or ops");
-        path = layerPath;
+    /** Puts this layer on a path (host or ops) and its step threads. */
+    void compute(Compute compute) {
+        path = compute.resolvedPath();
+        stepThreads = compute.stepThreads();
     }
 
     private SoftmaxPath path() {
         if (path == LayerPath.HOST) {
             if (hostPath == null) {
-                hostPath = new SoftmaxHostPath();
+                hostPath = new SoftmaxHostPath(() -> stepThreads);
             }
             return hostPath;
         }

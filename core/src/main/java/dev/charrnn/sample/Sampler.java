@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import dev.charrnn.text.CharVocabulary;
 import dev.charrnn.nn.cpu.Gang;
+import dev.charrnn.text.CharVocabulary;
 
 /**
  * Sampling from the compiled network: one request decoded on its own (a batch of one in the

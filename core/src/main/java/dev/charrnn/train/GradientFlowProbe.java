@@ -9,8 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import dev.charrnn.text.OneHot;
 import dev.charrnn.nn.FusedRecurrentLayer;
+import dev.charrnn.text.OneHot;
 
 /**
  * Gradient flow through time: the norm of dL_T/dx_t for every step t of a window, where L_T is

@@ -2,7 +2,6 @@ package dev.charrnn.train;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.Positive;
-import dev.charrnn.train.spark.SparkTrainingMaster;
 
 /** Per-request Spark settings of a job with {@code engine: "spark"}; what is missing comes from charrnn.spark.*. */
 @Schema(description = "Spark settings when schedule.engine is \"spark\". Missing fields take charrnn.spark.* defaults")

@@ -7,10 +7,11 @@ import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import dev.charrnn.text.CharSequenceIterator;
-import dev.charrnn.text.EncodedText;
+import dev.charrnn.nn.Compute;
 import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.nn.NetworkFactory;
+import dev.charrnn.text.CharSequenceIterator;
+import dev.charrnn.text.EncodedText;
 
 /**
  * The training loop: minibatches of carried-state windows, one optimiser step each, validation
@@ -74,17 +75,23 @@ public final class Trainer {
     private Trainer() {
     }
 
-    /** Trains a new network for the spec. */
+    /** Trains a new network for the spec, on the backend's path with the caller's thread alone. */
     public static Result train(EncodedText text, ModelSpec spec, TrainingSchedule schedule, Monitor monitor) {
+        return train(text, spec, schedule, Compute.DEFAULT, monitor);
+    }
+
+    /** Trains a new network for the spec; every network of the run computes as {@code compute} says. */
+    public static Result train(EncodedText text, ModelSpec spec, TrainingSchedule schedule, Compute compute,
+                               Monitor monitor) {
         CarriedStateNetwork network = new CarriedStateNetwork(NetworkFactory.configuration(spec, text.vocabulary().size()));
         network.init();
-        return new Run(network, text, spec, schedule, monitor).execute();
+        return new Run(network, text, spec, schedule, compute, monitor).execute();
     }
 
     /** Continues training a network (weights, optimizer state and iteration count carry on). */
     public static Result resume(MultiLayerNetwork trained, EncodedText text, ModelSpec spec, TrainingSchedule schedule,
                                 Monitor monitor) {
-        return resume(trained, null, text, spec, schedule, monitor);
+        return resume(trained, null, text, spec, schedule, Compute.DEFAULT, monitor);
     }
 
     /**
@@ -92,13 +99,13 @@ public final class Trainer {
      * count, data position and evaluation history; the schedule's bounds count from the job's start.
      */
     public static Result resume(MultiLayerNetwork trained, TrainingPosition position, EncodedText text, ModelSpec spec,
-                                TrainingSchedule schedule, Monitor monitor) {
+                                TrainingSchedule schedule, Compute compute, Monitor monitor) {
         CarriedStateNetwork network = new CarriedStateNetwork(trained.getLayerWiseConfigurations().clone());
         network.init(trained.params(), true);
         if (trained.getUpdater(false) != null && trained.getUpdater().getStateViewArray() != null) {
             network.getUpdater().getStateViewArray().assign(trained.getUpdater().getStateViewArray());
         }
-        Run run = new Run(network, text, spec, schedule, monitor);
+        Run run = new Run(network, text, spec, schedule, compute, monitor);
         if (position != null) {
             run.continueFrom(position);
         }
@@ -112,6 +119,7 @@ public final class Trainer {
         private final EncodedText text;
         private final ModelSpec spec;
         private final TrainingSchedule schedule;
+        private final Compute compute;
         private final Monitor monitor;
         private final GradientClipper clipper;
         private final CharSequenceIterator batches;
@@ -129,8 +137,10 @@ public final class Trainer {
         private long lastStepNanos;
         private long stepsThisRun;
 
-        Run(CarriedStateNetwork network, EncodedText text, ModelSpec spec, TrainingSchedule schedule, Monitor monitor) {
-            this.network = network;
+        Run(CarriedStateNetwork network, EncodedText text, ModelSpec spec, TrainingSchedule schedule, Compute compute,
+            Monitor monitor) {
+            this.network = compute.applyTo(network);
+            this.compute = compute;
             this.text = text;
             this.spec = spec;
             this.schedule = schedule;
@@ -140,6 +150,7 @@ public final class Trainer {
             network.setListeners(clipper, recorder);
             this.evaluation = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
             evaluation.init(network.params(), false);
+            compute.applyTo(evaluation);
             this.batches = new CharSequenceIterator(text.symbols(), 0, text.trainLength(), text.vocabulary().size(),
                     spec.batchSize(), spec.seqLength());
             this.firstIteration = network.getIterationCount();
@@ -259,6 +270,7 @@ public final class Trainer {
                     text.validationStart() + steps + 1);
             MultiLayerNetwork probe = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
             probe.init(network.params(), false); // a fresh session: no state or cached input of evaluations
+            compute.applyTo(probe);
             monitor.onFlow(latest.iteration(), GradientFlowProbe.measure(probe, window,
                     text.vocabulary().size()));
         }

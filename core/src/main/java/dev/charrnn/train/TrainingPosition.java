@@ -2,7 +2,6 @@ package dev.charrnn.train;
 
 import java.util.List;
 
-
 /**
  * Where a run stands, saved with each checkpoint so a resumed job continues at the same data
  * position: the iteration the job started from (its bounds count from there), the epoch, the next

@@ -38,7 +38,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import dev.charrnn.nn.cpu.StepThreads;
+
+import dev.charrnn.nn.cpu.Gang;
 
 /**
  * The recurrent layers and the softmax output layer on both paths. The ops path in double is the
@@ -471,7 +472,7 @@ class FusedRecurrentLayerTest {
 
     /** Puts the network's layers on {@code path}. */
     static MultiLayerNetwork on(MultiLayerNetwork net, LayerPath path) {
-        return LayerPaths.use(net, path);
+        return Compute.DEFAULT.on(path).applyTo(net);
     }
 
     /** A double network in the precision its path's own code computes in: float on the host path, double on the ops path. */
@@ -494,16 +495,15 @@ class FusedRecurrentLayerTest {
         INDArray x = input.castTo(type);
         INDArray y = labels.castTo(type);
         INDArray m = mask == null ? null : mask.castTo(type);
-        StepThreads.configure(threads);
-        try {
+        LayerPath path = ((FusedRecurrentLayer<?>) net.getLayer(0)).layerPath();
+        try (Gang gang = new Gang(threads, "test-step")) {
+            new Compute(path, gang).applyTo(net);
             INDArray output = net.output(x, false, m, m);
             net.setLayerMaskArrays(m, m);
             net.setInput(x);
             net.setLabels(y);
             net.computeGradientAndScore();
             return new INDArray[] {output, net.gradient().gradient().dup()};
-        } finally {
-            StepThreads.configure(Runtime.getRuntime().availableProcessors());
         }
     }
 

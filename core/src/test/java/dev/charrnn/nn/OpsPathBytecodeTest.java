@@ -32,7 +32,7 @@ class OpsPathBytecodeTest {
     /** What only the host path may use: its classes, and the ways to reach an array's host memory. */
     private static final List<String> HOST_ONLY = List.of(
             "dev/charrnn/nn/cpu/HostBuffers", "dev/charrnn/nn/cpu/Blas", "dev/charrnn/nn/Recurrence",
-            "dev/charrnn/nn/FloatSteps", "dev/charrnn/nn/OneHotInput", "dev/charrnn/nn/cpu/StepThreads",
+            "dev/charrnn/nn/FloatSteps", "dev/charrnn/nn/OneHotInput",
             "dev/charrnn/nn/cpu/Gang", "dev/charrnn/nn/cpu/Kernels", "dev/charrnn/nn/cpu/VectorKernels",
             "dev/charrnn/sample/", "org/bytedeco/", "org/nd4j/linalg/api/buffer/DataBuffer", "java/nio/",
             "addressPointer", "asNio", "FloatBuffer", "DoubleBuffer");
@@ -55,7 +55,7 @@ class OpsPathBytecodeTest {
                 internal(FusedRecurrentLayer.class), internal(SoftmaxOutputLayerImpl.class),
                 internal(RecurrentOpsPath.class), internal(SoftmaxOpsPath.class), internal(RowBlock.class),
                 internal(TimeMajor.class), internal(OpsCell.BackwardStep.class), internal(RecurrentPass.class),
-                internal(LayerPaths.class), internal(LstmLayerImpl.class), internal(GruLayerImpl.class),
+                internal(Compute.class), internal(LstmLayerImpl.class), internal(GruLayerImpl.class),
                 internal(TanhRnnLayerImpl.class));
         assertThat(scanned.keySet()).doesNotContain(internal(RecurrentHostPath.class), internal(SoftmaxHostPath.class));
     }
@@ -66,7 +66,7 @@ class OpsPathBytecodeTest {
         Map<String, List<String>> scanned = reachable(List.of(RecurrentHostPath.class, SoftmaxHostPath.class), Set.of());
         List<String> constants = scanned.values().stream().flatMap(List::stream).toList();
         assertThat(constants).anyMatch(c -> c.contains("addressPointer"));
-        assertThat(constants).anyMatch(c -> c.contains("dev/charrnn/nn/cpu/StepThreads"));
+        assertThat(constants).anyMatch(c -> c.contains("dev/charrnn/nn/cpu/Gang"));
         assertThat(constants).anyMatch(c -> c.contains("java/nio/FloatBuffer"));
     }
 

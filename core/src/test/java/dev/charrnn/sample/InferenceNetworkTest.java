@@ -6,16 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.SplittableRandom;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
-import dev.charrnn.text.OneHot;
 import dev.charrnn.nn.CellType;
-import dev.charrnn.nn.cpu.Gang;
 import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.nn.NetworkFactory;
+import dev.charrnn.nn.cpu.Gang;
+import dev.charrnn.text.OneHot;
 
 class InferenceNetworkTest {
 

@@ -10,13 +10,13 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.charrnn.text.CharVocabulary;
-import dev.charrnn.text.EncodedText;
+import dev.charrnn.Fixtures;
 import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.NetworkFactory;
+import dev.charrnn.text.CharVocabulary;
+import dev.charrnn.text.EncodedText;
 import dev.charrnn.train.Trainer;
 import dev.charrnn.train.TrainingSchedule;
-import dev.charrnn.Fixtures;
 
 class SamplerTest {
 

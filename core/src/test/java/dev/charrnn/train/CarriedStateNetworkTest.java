@@ -7,10 +7,10 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
-import dev.charrnn.text.OneHot;
 import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.nn.NetworkFactory;
+import dev.charrnn.text.OneHot;
 
 /** Training drops the first layer's input gradient; asking for it (the gradient-flow probe does) still gets it. */
 class CarriedStateNetworkTest {

@@ -11,14 +11,14 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-import dev.charrnn.text.CharSequenceIterator;
-import dev.charrnn.text.EncodedText;
+import dev.charrnn.Fixtures;
 import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.GradientClipping;
 import dev.charrnn.nn.GradientClipping.Mode;
 import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.nn.NetworkFactory;
-import dev.charrnn.Fixtures;
+import dev.charrnn.text.CharSequenceIterator;
+import dev.charrnn.text.EncodedText;
 
 /** The clipper on real gradients of a real network: scale, then each mode's promise. */
 class GradientClipperTest {

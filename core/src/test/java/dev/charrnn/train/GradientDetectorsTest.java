@@ -8,13 +8,13 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import dev.charrnn.text.EncodedText;
+import dev.charrnn.Fixtures;
 import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.GradientClipping;
 import dev.charrnn.nn.LearningRateDecay;
 import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.nn.Optimizer;
-import dev.charrnn.Fixtures;
+import dev.charrnn.text.EncodedText;
 
 class GradientDetectorsTest {
 

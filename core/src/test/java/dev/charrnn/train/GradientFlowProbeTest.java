@@ -8,9 +8,9 @@ import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 
-import dev.charrnn.text.EncodedText;
 import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.text.EncodedText;
 
 /** The flow probe on networks trained on a text whose every line needs a 56-step memory. */
 class GradientFlowProbeTest {

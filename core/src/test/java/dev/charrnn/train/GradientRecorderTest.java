@@ -13,13 +13,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import dev.charrnn.text.CharSequenceIterator;
-import dev.charrnn.text.EncodedText;
+import dev.charrnn.Fixtures;
 import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.GradientClipping;
 import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.nn.NetworkFactory;
-import dev.charrnn.Fixtures;
+import dev.charrnn.text.CharSequenceIterator;
+import dev.charrnn.text.EncodedText;
 
 class GradientRecorderTest {
 

@@ -7,24 +7,22 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.factory.Nd4j;
 
-import dev.charrnn.text.EncodedText;
+import dev.charrnn.Fixtures;
 import dev.charrnn.nn.CellType;
-import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.nn.Compute;
 import dev.charrnn.nn.FusedRecurrentLayer;
 import dev.charrnn.nn.LayerPath;
-import dev.charrnn.nn.LayerPaths;
+import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.nn.SoftmaxOutputLayerImpl;
-import dev.charrnn.Fixtures;
+import dev.charrnn.text.EncodedText;
 
 /**
  * Training on either path is the same training: the same seed gives the same loss trajectory to
@@ -39,11 +37,6 @@ class LayerPathTrainingTest {
 
     private final EncodedText text = Fixtures.patternText();
 
-    @AfterEach
-    void restoreTheSetting() {
-        LayerPaths.configure(LayerPath.AUTO);
-    }
-
     /** Two layers with dropout between them: the ops path's dropout, masks off, and the carried state. */
     private static ModelSpec spec(CellType cell) {
         return ModelSpec.of(cell, 2, 24, 0.2, 12, 5, 0.02, 11L);
@@ -52,8 +45,8 @@ class LayerPathTrainingTest {
     @ParameterizedTest
     @EnumSource(CellType.class)
     void twentyIterationsGiveTheSameLossTrajectoryOnEitherPath(CellType cell) {
-        List<Double> host = on(LayerPath.HOST, () -> trajectory(cell));
-        List<Double> ops = on(LayerPath.OPS, () -> trajectory(cell));
+        List<Double> host = trajectory(cell, LayerPath.HOST);
+        List<Double> ops = trajectory(cell, LayerPath.OPS);
 
         assertThat(host).hasSize(ITERATIONS);
         assertThat(host.get(ITERATIONS - 1)).as("it learns").isLessThan(0.8 * host.get(0));
@@ -63,34 +56,35 @@ class LayerPathTrainingTest {
     @ParameterizedTest
     @EnumSource(CellType.class)
     void aModelTrainedOnOnePathContinuesOnTheOther(CellType cell) {
-        byte[] fromHost = on(LayerPath.HOST, () -> saved(train(cell)));
-        byte[] fromOps = on(LayerPath.OPS, () -> saved(train(cell)));
+        byte[] fromHost = saved(train(cell, LayerPath.HOST));
+        byte[] fromOps = saved(train(cell, LayerPath.OPS));
 
-        List<Double> hostThenHost = on(LayerPath.HOST, () -> continued(fromHost, cell, LayerPath.HOST));
-        List<Double> hostThenOps = on(LayerPath.OPS, () -> continued(fromHost, cell, LayerPath.OPS));
-        List<Double> opsThenHost = on(LayerPath.HOST, () -> continued(fromOps, cell, LayerPath.HOST));
+        List<Double> hostThenHost = continued(fromHost, cell, LayerPath.HOST);
+        List<Double> hostThenOps = continued(fromHost, cell, LayerPath.OPS);
+        List<Double> opsThenHost = continued(fromOps, cell, LayerPath.HOST);
 
         assertSameTrajectory(hostThenOps, hostThenHost);
         assertSameTrajectory(opsThenHost, hostThenHost);
     }
 
-    private MultiLayerNetwork train(CellType cell) {
-        return Trainer.train(text, spec(cell), schedule(), m -> { }).network();
+    private MultiLayerNetwork train(CellType cell, LayerPath path) {
+        return Trainer.train(text, spec(cell), schedule(), Compute.DEFAULT.on(path), m -> { }).network();
     }
 
     private List<Double> continued(byte[] model, CellType cell, LayerPath expected) {
         MultiLayerNetwork restored = restore(model);
         Nd4j.getRandom().setSeed(spec(cell).seed()); // a resumed network does not reseed it: the same dropout masks each time
         List<Double> losses = new ArrayList<>();
-        Trainer.Result result = Trainer.resume(restored, text, spec(cell), schedule(), m -> losses.add(m.trainLoss()));
+        Trainer.Result result = Trainer.resume(restored, null, text, spec(cell), schedule(), Compute.DEFAULT.on(expected),
+                m -> losses.add(m.trainLoss()));
         assertThat(result.network().getLayers()).allSatisfy(layer -> assertThat(pathOf(layer)).isEqualTo(expected));
         assertThat(result.last().iteration()).isEqualTo(2L * ITERATIONS);
         return losses;
     }
 
-    private List<Double> trajectory(CellType cell) {
+    private List<Double> trajectory(CellType cell, LayerPath path) {
         List<Double> losses = new ArrayList<>();
-        Trainer.train(text, spec(cell), schedule(), m -> losses.add(m.trainLoss()));
+        Trainer.train(text, spec(cell), schedule(), Compute.DEFAULT.on(path), m -> losses.add(m.trainLoss()));
         return losses;
     }
 
@@ -110,15 +104,6 @@ class LayerPathTrainingTest {
         for (int i = 0; i < expected.size(); i++) {
             assertThat(Math.abs(actual.get(i) - expected.get(i)) / expected.get(i)).as("iteration %d: %s vs %s", i + 1,
                     actual.get(i), expected.get(i)).isLessThan(TOLERANCE);
-        }
-    }
-
-    private static <T> T on(LayerPath path, Supplier<T> work) {
-        LayerPaths.configure(path);
-        try {
-            return work.get();
-        } finally {
-            LayerPaths.configure(LayerPath.AUTO);
         }
     }
 

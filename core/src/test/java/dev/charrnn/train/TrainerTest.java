@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,15 +14,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import dev.charrnn.text.CharSequenceIterator;
-import dev.charrnn.text.EncodedText;
+import dev.charrnn.Fixtures;
 import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.GradientClipping;
 import dev.charrnn.nn.LearningRateDecay;
-import dev.charrnn.nn.Optimizer;
 import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.nn.NetworkFactory;
-import dev.charrnn.Fixtures;
+import dev.charrnn.nn.Optimizer;
+import dev.charrnn.text.CharSequenceIterator;
+import dev.charrnn.text.EncodedText;
 
 class TrainerTest {
 

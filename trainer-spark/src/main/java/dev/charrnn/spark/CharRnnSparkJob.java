@@ -16,15 +16,15 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.charrnn.text.EncodedText;
 import dev.charrnn.nn.ModelSpec;
 import dev.charrnn.nn.NetworkFactory;
-import dev.charrnn.train.TrainingMetrics;
+import dev.charrnn.text.EncodedText;
 import dev.charrnn.train.Evaluator;
+import dev.charrnn.train.SparkTrainingMaster;
+import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.train.spark.SparkRunFiles;
 import dev.charrnn.train.spark.SparkRunProgress;
 import dev.charrnn.train.spark.SparkRunSpec;
-import dev.charrnn.train.spark.SparkTrainingMaster;
 
 /**
  * The Spark training job: {@code spark-submit ... trainer-spark-job.jar <run folder URI>}. Reads

@@ -23,21 +23,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import dev.charrnn.text.CharVocabulary;
-import dev.charrnn.text.EncodedText;
-import dev.charrnn.sample.Sampler;
-import dev.charrnn.sample.SamplingParams;
 import dev.charrnn.nn.CellType;
-import dev.charrnn.nn.NetworkFactory;
-import dev.charrnn.train.TrainingMetrics;
-import dev.charrnn.sample.InferenceNetwork;
 import dev.charrnn.nn.GruLayer;
 import dev.charrnn.nn.LstmLayer;
+import dev.charrnn.nn.NetworkFactory;
+import dev.charrnn.sample.InferenceNetwork;
+import dev.charrnn.sample.Sampler;
+import dev.charrnn.sample.SamplingParams;
+import dev.charrnn.text.CharVocabulary;
+import dev.charrnn.text.EncodedText;
 import dev.charrnn.train.Evaluator;
+import dev.charrnn.train.SparkTrainingMaster;
+import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.train.spark.SparkRunFiles;
 import dev.charrnn.train.spark.SparkRunProgress;
 import dev.charrnn.train.spark.SparkRunSpec;
-import dev.charrnn.train.spark.SparkTrainingMaster;
 
 /** The job's entry point on a real in-process Spark engine, master local[2]. */
 @Tag("spark")

@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.train.SparkTrainingMaster;
 import dev.charrnn.train.spark.SparkRunFiles;
 import dev.charrnn.train.spark.SparkRunSpec;
-import dev.charrnn.train.spark.SparkTrainingMaster;
 
 /** Small corpora and run folders for the Spark tests: generated here, never read from the repository. */
 final class SparkJobFixtures {

@@ -9,7 +9,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-
 /**
  * Matrix products of the recurrent layers. On the CPU backend they go straight to the OpenBLAS
  * that ND4J itself loads ({@code cblas_sgemm} / {@code cblas_dgemm} on the arrays' memory): for the

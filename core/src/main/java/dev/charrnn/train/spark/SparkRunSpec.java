@@ -1,6 +1,7 @@
 package dev.charrnn.train.spark;
 
 import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.train.SparkTrainingMaster;
 
 /**
  * What the service asks of a Spark training run: {@code spec.json} in the run folder, read by the

@@ -1,4 +1,4 @@
-package dev.charrnn.train.spark;
+package dev.charrnn.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 

@@ -1,4 +1,4 @@
-package dev.charrnn.training.spark;
+package dev.charrnn.training;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,21 +18,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.system.ApiException;
 import dev.charrnn.system.AtomicFiles;
 import dev.charrnn.system.CharRnnProperties;
+import dev.charrnn.train.SparkOptions;
+import dev.charrnn.train.SparkTrainingMaster;
 import dev.charrnn.train.Trainer;
 import dev.charrnn.train.TrainingEngine;
+import dev.charrnn.train.TrainingMetrics;
 import dev.charrnn.train.TrainingOutcome;
-import dev.charrnn.training.TrainingRequest;
 import dev.charrnn.train.TrainingSchedule;
-import tools.jackson.databind.json.JsonMapper;
-import dev.charrnn.train.SparkOptions;
 import dev.charrnn.train.spark.SparkRunFiles;
 import dev.charrnn.train.spark.SparkRunProgress;
 import dev.charrnn.train.spark.SparkRunSpec;
-import dev.charrnn.train.spark.SparkTrainingMaster;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs a training job as a Spark application: writes the run folder (corpus and spec), submits
