@@ -3,15 +3,17 @@
 
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
-# The root pom aggregates the modules; the image needs only the service (its sources are in src/).
+# The root pom aggregates the modules; the image needs the core and the service (whose sources are in src/).
 COPY mvnw pom.xml ./
 COPY .mvn .mvn
+COPY core/pom.xml core/
 COPY service/pom.xml service/
 COPY trainer-spark/pom.xml trainer-spark/
 COPY spark-test-home/pom.xml spark-test-home/
-RUN ./mvnw -B -q -pl service dependency:go-offline
+RUN ./mvnw -B -q -pl service -am dependency:go-offline
+COPY core/src core/src
 COPY src src
-RUN ./mvnw -B -q -pl service package -DskipTests && cp service/target/char-rnn-service-*-exec.jar /app.jar
+RUN ./mvnw -B -q -pl service -am package -DskipTests && cp service/target/char-rnn-service-*-exec.jar /app.jar
 
 FROM eclipse-temurin:17-jre
 # Non-root user with a writable home: JavaCPP unpacks ND4J's natives to ~/.javacpp/cache.

@@ -56,10 +56,10 @@ def main():
 
 
 def build_classpath():
-    # the service module (sources in src/, build output in service/target since the Maven modules)
+    # the service module (sources in src/, build output in service/target) with the core it builds on
     target = os.path.join(ROOT, "service", "target")
     out = os.path.join(target, "bench.classpath")
-    subprocess.run([os.path.join(ROOT, "mvnw"), "-B", "-q", "-pl", "service", "test-compile",
+    subprocess.run([os.path.join(ROOT, "mvnw"), "-B", "-q", "-pl", "service", "-am", "test-compile",
                     "dependency:build-classpath", "-Dmdep.outputFile=" + out, "-Dmdep.includeScope=test"],
                    cwd=ROOT, check=True)
     with open(out) as f:

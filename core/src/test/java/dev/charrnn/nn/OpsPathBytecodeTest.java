@@ -29,12 +29,14 @@ import org.junit.jupiter.api.Test;
  */
 class OpsPathBytecodeTest {
 
-    /** What only the host path may use: its classes, and the ways to reach an array's host memory. */
+    /**
+     * What only the host path may use: its classes, and the ways to reach an array's host memory.
+     * (The step threads' {@code Gang} is plain Java threads: a layer on the ops path holds it unused.)
+     */
     private static final List<String> HOST_ONLY = List.of(
             "dev/charrnn/nn/cpu/HostBuffers", "dev/charrnn/nn/cpu/Blas", "dev/charrnn/nn/Recurrence",
-            "dev/charrnn/nn/FloatSteps", "dev/charrnn/nn/OneHotInput",
-            "dev/charrnn/nn/cpu/Gang", "dev/charrnn/nn/cpu/Kernels", "dev/charrnn/nn/cpu/VectorKernels",
-            "dev/charrnn/sample/", "org/bytedeco/", "org/nd4j/linalg/api/buffer/DataBuffer", "java/nio/",
+            "dev/charrnn/nn/FloatSteps", "dev/charrnn/nn/OneHotInput", "dev/charrnn/nn/cpu/Kernels",
+            "dev/charrnn/nn/cpu/VectorKernels", "dev/charrnn/sample/", "org/bytedeco/", "org/nd4j/linalg/api/buffer/DataBuffer", "java/nio/",
             "addressPointer", "asNio", "FloatBuffer", "DoubleBuffer");
 
     private static final Pattern PROJECT_CLASS = Pattern.compile("dev/charrnn/[A-Za-z0-9_/$]+");
@@ -66,7 +68,7 @@ class OpsPathBytecodeTest {
         Map<String, List<String>> scanned = reachable(List.of(RecurrentHostPath.class, SoftmaxHostPath.class), Set.of());
         List<String> constants = scanned.values().stream().flatMap(List::stream).toList();
         assertThat(constants).anyMatch(c -> c.contains("addressPointer"));
-        assertThat(constants).anyMatch(c -> c.contains("dev/charrnn/nn/cpu/Gang"));
+        assertThat(constants).anyMatch(c -> c.contains("dev/charrnn/nn/cpu/HostBuffers"));
         assertThat(constants).anyMatch(c -> c.contains("java/nio/FloatBuffer"));
     }
 
