@@ -16,13 +16,17 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MockMvc;
 
 import dev.charrnn.ApiSlice;
 
-@ApiSlice
+@ApiSlice(CorpusController.class)
+@Import({CorpusStore.class, CorpusApiTest.NoJobs.class})
 class CorpusApiTest {
 
     @Autowired
@@ -111,5 +115,14 @@ class CorpusApiTest {
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.status").value(status))
                 .andExpect(jsonPath("$.detail", containsString(detail)));
+    }
+
+    /** No training in this slice: no job reads a corpus (deleting one in use is tested over HTTP). */
+    @TestConfiguration
+    static class NoJobs {
+        @Bean
+        CorpusReaders noJobs() {
+            return corpusId -> false;
+        }
     }
 }

@@ -14,6 +14,7 @@ import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockMultipartFile;
 import org.springframework.test.web.servlet.MockMvc;
@@ -22,10 +23,24 @@ import org.springframework.test.web.servlet.ResultActions;
 import dev.charrnn.ApiSlice;
 import dev.charrnn.Fixtures;
 import dev.charrnn.TestSupport;
+import dev.charrnn.corpus.CorpusStore;
+import dev.charrnn.model.ModelArchive;
+import dev.charrnn.model.ModelController;
+import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelStore;
+import dev.charrnn.system.InteractiveRequests;
+import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.system.SseChannels;
+import dev.charrnn.system.SystemController;
+import dev.charrnn.training.JobStore;
+import dev.charrnn.training.SparkTrainer;
+import dev.charrnn.training.TrainingService;
 
 /** Generation and the model registry over MockMvc, on a real model trained and saved in the test. */
-@ApiSlice
+@ApiSlice({GenerationController.class, ModelController.class, SystemController.class})
+@Import({CorpusStore.class, ModelStore.class, ModelArchive.class, ModelSpecValidator.class, TrainingService.class,
+        JobStore.class, SparkTrainer.class, GenerationService.class, Nd4jRuntime.class, SseChannels.class,
+        InteractiveRequests.class})
 class GenerationApiTest {
 
     private static final String MODEL = "gen-test";

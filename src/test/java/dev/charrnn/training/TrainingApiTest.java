@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.ResultActions;
@@ -27,8 +28,22 @@ import org.springframework.test.web.servlet.ResultActions;
 import dev.charrnn.ApiSlice;
 import dev.charrnn.Fixtures;
 import dev.charrnn.corpus.CorpusStore;
+import dev.charrnn.generation.GenerationService;
+import dev.charrnn.gradients.ExperimentController;
+import dev.charrnn.gradients.GradientController;
+import dev.charrnn.gradients.GradientService;
+import dev.charrnn.model.ModelArchive;
+import dev.charrnn.model.ModelController;
+import dev.charrnn.model.ModelSpecValidator;
+import dev.charrnn.model.ModelStore;
+import dev.charrnn.system.InteractiveRequests;
+import dev.charrnn.system.Nd4jRuntime;
+import dev.charrnn.system.SseChannels;
 
-@ApiSlice
+@ApiSlice({TrainingController.class, ExperimentController.class, GradientController.class, ModelController.class})
+@Import({CorpusStore.class, ModelStore.class, ModelArchive.class, ModelSpecValidator.class, TrainingService.class,
+        JobStore.class, SparkTrainer.class, GenerationService.class, Nd4jRuntime.class, SseChannels.class,
+        InteractiveRequests.class, GradientService.class})
 class TrainingApiTest {
 
     @Autowired
