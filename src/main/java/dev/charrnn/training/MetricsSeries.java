@@ -7,9 +7,9 @@ import dev.charrnn.model.TrainingMetrics;
 
 /**
  * A bounded series of a job's metrics by iteration. It keeps every point offered until it is
- * full; then it keeps only iterations that are multiples of a stride, which doubles each time it
- * fills again. A long run stays covered from its first points to its newest at an even, coarser
- * spacing. A point at or before the last one (a job resumed from an earlier checkpoint replays
+ * full; then, besides its first point, it keeps only iterations that are multiples of a stride,
+ * which doubles each time it fills again. A long run stays covered from its first point to its
+ * newest at an even, coarser spacing. A point at or before the last one (a job resumed from an earlier checkpoint replays
  * those iterations) replaces the tail it overlaps. Guarded by its job's lock.
  */
 final class MetricsSeries {
@@ -24,13 +24,14 @@ final class MetricsSeries {
 
     void add(TrainingMetrics metrics) {
         dropFrom(metrics.iteration());
-        if (metrics.iteration() % stride != 0) {
+        if (!points.isEmpty() && metrics.iteration() % stride != 0) {
             return;
         }
         points.add(metrics);
         while (points.size() > capacity) {
             stride *= 2;
-            points.removeIf(point -> point.iteration() % stride != 0);
+            TrainingMetrics first = points.get(0);
+            points.removeIf(point -> point != first && point.iteration() % stride != 0);
         }
     }
 

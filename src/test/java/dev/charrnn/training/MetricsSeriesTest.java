@@ -12,14 +12,14 @@ import dev.charrnn.model.TrainingMetrics;
 class MetricsSeriesTest {
 
     @Test
-    void keepsEveryPointUntilFullThenThinsEvenlyFromTheStart() {
+    void keepsEveryPointUntilFullThenTheFirstAndAnEvenlyThinnedRest() {
         MetricsSeries series = new MetricsSeries(8);
         LongStream.rangeClosed(1, 8).forEach(i -> series.add(TrainingMetrics.start(i)));
         assertThat(iterations(series)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
 
         LongStream.rangeClosed(9, 40).forEach(i -> series.add(TrainingMetrics.start(i)));
         assertThat(iterations(series)).as("at most 8, spanning the run from its start").hasSizeLessThanOrEqualTo(8)
-                .containsExactly(8L, 16L, 24L, 32L, 40L);
+                .containsExactly(1L, 8L, 16L, 24L, 32L, 40L);
     }
 
     @Test
