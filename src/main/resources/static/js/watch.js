@@ -47,13 +47,17 @@ export async function watch(id) {
   const controller = new AbortController();
   stream = controller;
   let ended = false;
+  let refused = false;
   const running = events(`api/training-jobs/${id}/events`, {
     progress: deliver(onProgress),
     gradients: deliver(onGradients),
     flow: deliver(onFlow),
     alert: deliver(onAlert),
     done: deliver(job => { ended = true; onDone(job); }),
-  }, { signal: controller.signal }).catch(error => { if (state === mine) { hooks.failed(error); } });
+  }, { signal: controller.signal }).catch(error => {
+    refused = true;
+    if (state === mine) { hooks.failed(error); }
+  });
   // the subscription's first event is the job as it stood: from there on, the stream misses nothing
   await Promise.race([first, running]);
   if (state !== mine) { return; }
@@ -78,7 +82,7 @@ export async function watch(id) {
   render();
   running.then(() => {
     // the stream ended without 'done' (a proxy or the network cut it): join again, from the history
-    if (state === mine && !ended) { setTimeout(() => { if (state === mine) { watch(id); } }, 2000); }
+    if (state === mine && !ended && !refused) { setTimeout(() => { if (state === mine) { watch(id); } }, 2000); }
   });
 }
 
