@@ -153,15 +153,18 @@ class DashboardBrowserTest {
                 .as("the text came in pieces as it was generated").isGreaterThan(1);
         assertThat(browser.text("generate-stats")).contains("seed 7");
 
-        browser.driver.findElement(By.cssSelector("#score-form textarea")).sendKeys("the cat sat on the mat.");
+        browser.driver.findElement(By.cssSelector("#score-form textarea")).sendKeys("the mat sat on the cat.");
         browser.submit("score-form");
         browser.await(Duration.ofSeconds(10), () -> browser.driver.findElements(By.cssSelector("#scored span[data-bits]"))
                 .size() == 22);
         assertThat(browser.js("return document.querySelector('#scored .context').textContent")).isEqualTo("t");
         assertThat(browser.js("return [...document.querySelectorAll('#scored span[data-bits]')].map(s => s.textContent)"
-                + ".join('')")).isEqualTo("he cat sat on the mat.");
+                + ".join('')")).isEqualTo("he mat sat on the cat.");
         assertThat(browser.js("return new Set([...document.querySelectorAll('#scored span[data-bits]')]"
                 + ".map(s => s.style.backgroundColor)).size")).as("coloured by surprisal").isNotEqualTo(1L);
+        assertThat(browser.js("const spans = [...document.querySelectorAll('#scored span[data-bits]')];"
+                + "return spans.reduce((a, b) => (+b.dataset.bits > +a.dataset.bits ? b : a)).textContent"))
+                .as("the hardest character: one of the two swapped").isIn("m", "c");
         assertThat(browser.text("score-stats")).contains("22 characters scored");
         browser.screenshot("use-model");
         browser.assertNoConsoleErrors(400);
