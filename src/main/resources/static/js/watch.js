@@ -126,19 +126,23 @@ async function loadModel(name) {
   }
 }
 
-/** Adds a loss point; a job resumed from an earlier checkpoint replays iterations, which replace the tail. */
+/**
+ * Adds a loss point, unless it comes before the last one: one subscription's iterations only grow
+ * (a resumed job is a new one), so such a point is an event the history already held. True when added.
+ */
 function addLoss(iteration, train, val) {
   const l = state.loss;
-  while (l.it.length && l.it[l.it.length - 1] > iteration) { l.it.pop(); l.train.pop(); l.val.pop(); }
   const last = l.it.length - 1;
+  if (last >= 0 && l.it[last] > iteration) { return false; }
   if (last >= 0 && l.it[last] === iteration) {
     if (train != null) { l.train[last] = train; }
     if (val != null) { l.val[last] = val; }
-    return;
+    return true;
   }
   l.it.push(iteration);
   l.train.push(train);
   l.val.push(val);
+  return true;
 }
 
 function onProgress(job) {
@@ -146,8 +150,9 @@ function onProgress(job) {
   state.alerts = job.alerts || state.alerts;
   if (job.trainLoss != null) {
     const evaluated = job.valBpc != null && job.valBpc !== state.lastVal;
-    addLoss(job.iteration, job.trainLoss / LN2, evaluated ? job.valBpc : null);
-    if (evaluated) { state.lastVal = job.valBpc; }
+    if (addLoss(job.iteration, job.trainLoss / LN2, evaluated ? job.valBpc : null) && evaluated) {
+      state.lastVal = job.valBpc;
+    }
   }
   hooks.changed(job);
   schedule();
@@ -155,9 +160,10 @@ function onProgress(job) {
 
 function onGradients(stats) {
   const g = state.grads;
-  while (g.length && g[g.length - 1].iteration >= stats.iteration) { g.pop(); }
-  g.push(stats);
-  schedule();
+  if (!g.length || g[g.length - 1].iteration < stats.iteration) {
+    g.push(stats);
+    schedule();
+  }
 }
 
 function onFlow(flow) {
