@@ -1,190 +1,230 @@
-// The dashboard: pick a job (live over Server-Sent Events) or a model (its saved history), and plot
-// losses, gradient norms, update ratios and gradient flow with uPlot.
-(() => {
-  const $ = id => document.getElementById(id);
-  const LN2 = Math.log(2);
-  const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
-  const charts = {};
-  let source = null;
-  let state = fresh();
+// The dashboard, a workbench over the REST API: upload a corpus, train from a form, follow every job,
+// watch one live from its first iteration, compare the three cells, and generate, score and
+// download with a model. Plain modules, uPlot from its WebJar, no build step.
 
-  function fresh() {
-    return { loss: { it: [], train: [], val: [] }, grads: [], flow: null, alerts: [] };
+import { call, forgetKey, hasKey, onKeyChange } from './js/api.js';
+import { charts, fit } from './js/charts.js';
+import { comparison, initCompare, setCompareHooks } from './js/compare.js';
+import { clearErrors, collect, fill, showError } from './js/forms.js';
+import { isActive, renderJobs } from './js/jobs.js';
+import { fillModels, initUse, showModel } from './js/use.js';
+import { resetWatchCharts, setHooks, watch, watchState } from './js/watch.js';
+
+const $ = id => document.getElementById(id);
+const VIEWS = ['train', 'watch', 'compare', 'use'];
+let jobs = [];
+let jobsSignature = '';
+let pollTimer = null;
+
+// ---- getting around ----
+
+function show(view) {
+  if (!VIEWS.includes(view)) { view = 'train'; }
+  for (const name of VIEWS) { $(`view-${name}`).hidden = name !== view; }
+  for (const link of document.querySelectorAll('#views a')) {
+    link.classList.toggle('active', link.dataset.view === view);
   }
+  document.body.dataset.view = view;
+  requestAnimationFrame(fit);
+  setTimeout(fit, 50);
+}
 
-  function chart(id, series, options = {}) {
-    if (charts[id]) { charts[id].destroy(); }
-    const el = $(id);
-    const opts = Object.assign({
-      width: el.clientWidth || 500, height: 240,
-      scales: { x: { time: false } },
-      series: [{ label: options.xLabel || 'iteration' }].concat(series.map((s, i) =>
-        Object.assign({ stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true }, s))),
-      axes: [{}, { size: 60 }],
-    }, options.uplot || {});
-    charts[id] = new uPlot(opts, [[]].concat(series.map(() => [])), el);
-    return charts[id];
+function go(view) {
+  if (location.hash !== `#${view}`) { location.hash = view; } else { show(view); }
+}
+
+window.addEventListener('hashchange', () => show(location.hash.slice(1)));
+window.addEventListener('resize', fit);
+
+// ---- errors that belong to no form ----
+
+let problemTimer = null;
+
+function failed(error) {
+  const box = $('problem');
+  box.textContent = error.problem ? error.problem.detail || error.message : error.message;
+  box.hidden = false;
+  clearTimeout(problemTimer);
+  problemTimer = setTimeout(() => { box.hidden = true; }, 10000);
+}
+
+$('problem').addEventListener('click', () => { $('problem').hidden = true; });
+
+// ---- the API key ----
+
+function keyState(known) { $('key-state').hidden = !known; }
+
+onKeyChange(keyState);
+$('forget-key').addEventListener('click', forgetKey);
+keyState(hasKey());
+
+// ---- corpora ----
+
+async function fillCorpora(selected) {
+  const corpora = await call('api/corpora');
+  for (const select of document.querySelectorAll('select.corpora')) {
+    const chosen = selected || select.value;
+    select.replaceChildren(...(corpora.length ? [] : [new Option('(upload one first)', '')]),
+      ...corpora.slice().reverse().map(c => new Option(`${c.name || c.id} · ${c.chars.toLocaleString('en-US')} chars`, c.id)));
+    if (corpora.some(c => c.id === chosen)) { select.value = chosen; }
   }
+}
 
-  function layerSeries(stats) {
-    const layers = [...new Set(stats.flatMap(s => s.params.map(p => p.layer)))].sort((a, b) => a - b);
-    return layers;
+async function upload(file) {
+  const status = $('upload-status');
+  status.className = 'quiet';
+  status.textContent = `Uploading ${file.name}…`;
+  const form = new FormData();
+  form.append('file', file);
+  try {
+    const corpus = await call('api/corpora', { method: 'POST', body: form });
+    status.textContent = `Stored ${corpus.name}.`;
+    $('corpus-name').textContent = corpus.name;
+    $('corpus-chars').textContent = corpus.chars.toLocaleString('en-US');
+    $('corpus-vocab').textContent = `${corpus.vocabularySize} distinct characters`;
+    $('corpus-id').textContent = corpus.id;
+    $('corpus-info').hidden = false;
+    // the service stored exactly these bytes: their first lines are the corpus's
+    const head = await file.slice(0, 16384).text();
+    const preview = $('corpus-preview');
+    preview.textContent = head.split('\n').slice(0, 8).join('\n');
+    preview.hidden = false;
+    await fillCorpora(corpus.id);
+  } catch (error) {
+    status.className = 'error';
+    status.textContent = error.message;
+    $('corpus-info').hidden = true;
+    $('corpus-preview').hidden = true;
   }
+}
 
-  function render() {
-    const l = state.loss;
-    charts.loss.setData([l.it, l.train, l.val]);
-    const layers = layerSeries(state.grads);
-    if (!charts.norms || charts.norms.series.length !== layers.length + 2) {
-      chart('norms', [{ label: 'global' }].concat(layers.map(n => ({ label: 'layer ' + n }))),
-        { uplot: { scales: { x: { time: false }, y: { distr: 3 } } } });
-      chart('ratios', layers.map(n => ({ label: 'layer ' + n })));
-    }
-    const its = state.grads.map(s => s.iteration);
-    const perLayer = f => layers.map(n => state.grads.map(s => f(s.params.filter(p => p.layer === n))));
-    charts.norms.setData([its, state.grads.map(s => s.globalNorm)]
-      .concat(perLayer(ps => Math.sqrt(ps.reduce((sum, p) => sum + p.norm * p.norm, 0)) || null)));
-    charts.ratios.setData([its].concat(perLayer(ps => {
-      const weights = ps.filter(p => !p.param.startsWith('b') && p.updateRatioLog10 != null);
-      return weights.length ? weights.reduce((sum, p) => sum + p.updateRatioLog10, 0) / weights.length : null;
-    })));
-    if (state.flow) {
-      const n = state.flow.length;
-      charts.flow.setData([state.flow.map((_, t) => n - 1 - t).reverse(), state.flow.slice().reverse()]);
-    }
-    renderAlerts();
+$('corpus-file').addEventListener('change', event => {
+  if (event.target.files.length) { upload(event.target.files[0]); }
+});
+const drop = $('drop');
+drop.addEventListener('dragover', event => { event.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', event => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  if (event.dataTransfer.files.length) { upload(event.dataTransfer.files[0]); }
+});
+
+// ---- the training form ----
+
+const trainForm = $('train-form');
+
+function budget() {
+  const seconds = trainForm.elements.budget.value === 'duration';
+  trainForm.elements.maxIterations.disabled = trainForm.elements.maxIterations.hidden = seconds;
+  trainForm.elements.maxDuration.disabled = trainForm.elements.maxDuration.hidden = !seconds;
+}
+
+trainForm.elements.budget.addEventListener('change', budget);
+trainForm.addEventListener('submit', async event => {
+  event.preventDefault();
+  clearErrors(trainForm);
+  const button = trainForm.querySelector('button[type=submit]');
+  button.disabled = true;
+  try {
+    const job = await call('api/training-jobs', { method: 'POST', json: collect(trainForm) });
+    await refreshJobs();
+    select(job.id);
+  } catch (error) {
+    showError(trainForm, error);
+  } finally {
+    button.disabled = false;
   }
+});
 
-  function renderAlerts() {
-    const list = $('alerts');
-    list.innerHTML = '';
-    if (!state.alerts.length) {
-      list.innerHTML = '<li class="quiet">none yet</li>';
-      return;
-    }
-    for (const a of state.alerts) {
-      const li = document.createElement('li');
-      const where = [a.layer != null ? 'layer ' + a.layer : null, a.param].filter(Boolean).join(' ');
-      li.innerHTML = `<span class="kind"></span> at iteration ${a.iteration}${where ? ' (' + where + ')' : ''}: `;
-      li.querySelector('.kind').textContent = a.kind;
-      li.append(`${a.seen}. Try: ${a.advice}.`);
-      list.append(li);
-    }
+// ---- jobs ----
+
+function select(id, view = 'watch') {
+  watch(id);
+  renderList();
+  go(view);
+}
+
+/** After a cancel or resume button: the list catches up, and a resumed job that is watched is joined again. */
+function acted(id, action) {
+  refreshJobs().catch(failed);
+  if (action === 'resume' && watchState().id === id) { watch(id); }
+}
+
+function renderList() {
+  renderJobs($('jobs'), jobs, watchState().id, { select, after: { done: acted, failed } });
+}
+
+async function refreshJobs() {
+  const before = new Map(jobs.map(j => [j.id, j.state]));
+  jobs = await call('api/training-jobs');
+  const signature = JSON.stringify(jobs.map(j => [j.id, j.state, j.iteration, j.valBpc, j.error]))
+    + watchState().id;
+  if (signature !== jobsSignature) {
+    jobsSignature = signature;
+    renderList();
   }
-
-  function resetCharts() {
-    state = fresh();
-    chart('loss', [{ label: 'train' }, { label: 'validation' }]);
-    charts.norms = null;
-    chart('flow', [{ label: '||dL/dx||' }], { xLabel: 'steps back', uplot: { scales: { x: { time: false }, y: { distr: 3 } } } });
+  if (jobs.some(j => j.state === 'SUCCEEDED' && before.has(j.id) && before.get(j.id) !== 'SUCCEEDED')) {
+    await fillModels($('models'));
+    await showModel();
   }
+  return jobs;
+}
 
-  function addProgress(job) {
-    const l = state.loss;
-    if (job.trainLoss == null || l.it[l.it.length - 1] === job.iteration) { return; }
-    l.it.push(job.iteration);
-    l.train.push(job.trainLoss / LN2);
-    l.val.push(job.valBpc);
-    state.alerts = job.alerts || state.alerts;
-  }
-
-  async function json(url, init) {
-    const response = await fetch(url, init);
-    if (!response.ok) { throw new Error((await response.json()).detail || response.statusText); }
-    return response.json();
-  }
-
-  async function watchJob(id) {
-    if (source) { source.close(); }
-    resetCharts();
-    const job = await json(`api/training-jobs/${id}`);
-    if (job.state === 'SUCCEEDED') {
-      // nothing more will stream: show the model it wrote, with its whole history and gradient flow
-      setModel(job.modelName);
-      await showModel(job.modelName);
-      $('status').textContent = `${job.state} · iteration ${job.iteration} · ` + $('status').textContent;
-      return;
-    }
-    state.grads = await json(`api/training-jobs/${id}/gradients`);
-    addProgress(job);
-    state.alerts = job.alerts;
-    $('status').textContent = `${job.state} · iteration ${job.iteration}`;
-    setModel(job.modelName);
-    render();
-    source = new EventSource(`api/training-jobs/${id}/events`);
-    source.addEventListener('progress', e => {
-      const j = JSON.parse(e.data);
-      addProgress(j);
-      $('status').textContent = `${j.state} · iteration ${j.iteration}` + (j.valBpc ? ` · val ${j.valBpc.toFixed(3)} bpc` : '');
-      render();
-    });
-    source.addEventListener('gradients', e => { state.grads.push(JSON.parse(e.data)); render(); });
-    source.addEventListener('flow', e => { state.flow = JSON.parse(e.data).inputGradientNorms; render(); });
-    source.addEventListener('alert', e => { state.alerts.push(JSON.parse(e.data)); renderAlerts(); });
-    source.addEventListener('done', e => {
-      const j = JSON.parse(e.data);
-      $('status').textContent = `${j.state} · iteration ${j.iteration}` + (j.error ? ` · ${j.error}` : '');
-      source.close();
-    });
-  }
-
-  async function showModel(name) {
-    if (source) { source.close(); }
-    resetCharts();
-    const model = await json(`api/models/${name}`);
-    for (const m of model.history || []) {
-      state.loss.it.push(m.iteration);
-      state.loss.train.push(m.trainLoss != null ? m.trainLoss / LN2 : null);
-      state.loss.val.push(m.valBpc);
-    }
-    state.grads = await json(`api/models/${name}/gradients`);
+function poll() {
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(async () => {
     try {
-      state.flow = (await json(`api/models/${name}/gradient-flow`, { method: 'POST' })).inputGradientNorms;
-    } catch (e) {
-      state.flow = null;
+      await refreshJobs();
+    } catch (error) {
+      failed(error);
     }
-    $('status').textContent = `${model.spec.cell} ${model.spec.layers}x${model.spec.hiddenSize} · ` +
-      (model.metrics && model.metrics.valBpc ? `val ${model.metrics.valBpc.toFixed(3)} bpc` : '');
-    render();
+    poll();
+  }, jobs.some(isActive) ? 1000 : 4000);
+}
+
+setHooks({
+  changed: job => {
+    if (!isActive(job)) { refreshJobs().catch(failed); }
+  },
+  acted,
+  failed,
+  useModel: async name => {
+    await fillModels($('models'));
+    await showModel(name);
+    go('use');
+  },
+});
+setCompareHooks({ changed: () => refreshJobs().catch(failed), failed });
+
+// ---- start ----
+
+async function start() {
+  resetWatchCharts();
+  initUse(failed);
+  initCompare($('compare-form'));
+  budget();
+  call('api/system').then(system => {
+    $('backend').textContent = `${system.backend} backend · ${system.computePath.layerPath} path`;
+    $('backend').title = `${system.backendClass}, ${system.devices} device(s), ${system.blasVendor}`;
+  }).catch(failed);
+  const [defaults] = await Promise.all([call('api/training-jobs/defaults'), fillCorpora(), fillModels($('models'))]);
+  fill(trainForm, defaults);
+  await refreshJobs();
+  const params = new URLSearchParams(location.search);
+  const running = jobs.slice().reverse().find(j => j.state === 'RUNNING') || jobs.slice().reverse().find(isActive);
+  const wanted = params.get('job') || (running && running.id);
+  await showModel(params.get('model') || undefined);
+  const asked = location.hash.slice(1) || (params.get('model') ? 'use' : null);
+  if (wanted) {
+    select(wanted, asked || 'watch');
+  } else {
+    show(asked || 'train');
   }
+  poll();
+}
 
-  function setModel(name) {
-    const select = $('models');
-    if ([...select.options].some(o => o.value === name)) { select.value = name; }
-  }
+// for tests and the curious: what the page holds and draws
+window.dashboard = { state: watchState, charts, comparison, jobs: () => jobs };
 
-  async function fill() {
-    const jobs = await json('api/training-jobs');
-    for (const j of jobs.slice().reverse()) {
-      $('jobs').append(new Option(`${j.modelName} · ${j.state} · ${j.id}`, j.id));
-    }
-    for (const m of await json('api/models')) {
-      $('models').append(new Option(`${m.name} (${m.cell})`, m.name));
-    }
-    const params = new URLSearchParams(location.search);
-    if (params.get('job')) { $('jobs').value = params.get('job'); watchJob(params.get('job')); }
-    else if (params.get('model')) { $('models').value = params.get('model'); showModel(params.get('model')); }
-  }
-
-  $('jobs').addEventListener('change', e => e.target.value && watchJob(e.target.value));
-  $('models').addEventListener('change', e => e.target.value && showModel(e.target.value));
-  $('sample').addEventListener('submit', async e => {
-    e.preventDefault();
-    const model = $('models').value;
-    if (!model) { $('generated').textContent = 'Pick a model first.'; return; }
-    try {
-      const body = { prime: $('prime').value, length: +$('length').value, temperature: +$('temperature').value };
-      const out = await json(`api/models/${model}/generate`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-      $('generated').textContent = body.prime + out.samples[0].text;
-    } catch (err) {
-      $('generated').textContent = err.message;
-    }
-  });
-
-  // for tests and the curious: what the page holds
-  window.dashboard = { state: () => state, charts };
-
-  resetCharts();
-  fill();
-})();
+start().catch(failed);

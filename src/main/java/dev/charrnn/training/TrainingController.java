@@ -71,6 +71,27 @@ public class TrainingController {
         return training.get(id).view();
     }
 
+    @GetMapping("/defaults")
+    @Operation(operationId = "getTrainingDefaults", summary = "Defaults of a training request",
+            description = "The spec and schedule a job gets for every field its request leaves out, as a form "
+            + "fills them in before it submits.")
+    public TrainingDefaults defaults() {
+        return TrainingDefaults.current();
+    }
+
+    @GetMapping("/{id}/history")
+    @ProblemResponses({404})
+    @Operation(operationId = "getTrainingJobHistory",
+            summary = "What a job has recorded so far", description = "For a client that joins a running job "
+            + "late, so that its curves start at the job's first iteration, not at the moment it connected: every "
+            + "evaluation, the training steps (every iteration at first, thinned evenly as the run grows, at most "
+            + "512 points) and the latest gradient flow. Subscribe to /events first, then read this and merge by "
+            + "iteration. Kept in memory: after a restart it starts empty (the model a finished job wrote keeps "
+            + "its evaluations in its history).")
+    public JobHistory history(@PathVariable String id) {
+        return training.get(id).history();
+    }
+
     @GetMapping(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @ProblemResponses({404})
     @Operation(operationId = "streamTrainingJobEvents",

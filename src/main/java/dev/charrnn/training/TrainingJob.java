@@ -3,8 +3,8 @@ package dev.charrnn.training;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -39,6 +39,11 @@ public final class TrainingJob {
     private final List<Alert> alerts = new ArrayList<>();
     private final JobEvents events;
     private GradientFlowProbe.Flow lastFlow;
+    private long lastFlowIteration;
+    /** For {@link #history()}: a client that joins late draws the run from its first iteration. */
+    private final MetricsSeries steps = new MetricsSeries(HISTORY_POINTS);
+    private final MetricsSeries evaluations = new MetricsSeries(HISTORY_POINTS);
+    private static final int HISTORY_POINTS = 512;
 
     TrainingJob(String id, TrainingRequest request, SseChannels channels) {
         this.events = new JobEvents(channels);
@@ -135,6 +140,12 @@ public final class TrainingJob {
     synchronized void progress(TrainingMetrics latest) {
         boolean evaluated = latest.valBpc() != null && !latest.valBpc().equals(metrics.valBpc());
         metrics = latest;
+        steps.add(latest);
+        if (evaluated) {
+            evaluations.add(latest);
+        } else {
+            evaluations.dropFrom(latest.iteration() + 1);
+        }
         if (latest.trainLoss() != null) {
             alert(detectors.onLoss(latest.iteration(), latest.trainLoss()));
         }
@@ -149,8 +160,8 @@ public final class TrainingJob {
 
     synchronized void flow(long iteration, GradientFlowProbe.Flow flow) {
         lastFlow = flow;
-        events.statistics("flow", Map.of("iteration", iteration, "inputGradientNorms", flow.norms(),
-                "firstToLastRatio", flow.firstToLastRatio()));
+        lastFlowIteration = iteration;
+        events.statistics("flow", flowView());
         alert(detectors.onFlow(iteration, flow.norms().length, flow.firstToLastRatio()));
     }
 
@@ -166,6 +177,16 @@ public final class TrainingJob {
     /** The latest gradient flow measured during training, or null. */
     public synchronized GradientFlowProbe.Flow lastFlow() {
         return lastFlow;
+    }
+
+    /** What the job has recorded so far: evaluations, training steps (thinned) and the latest flow. */
+    public synchronized JobHistory history() {
+        return new JobHistory(evaluations.points(), steps.points(), lastFlow == null ? null : flowView());
+    }
+
+    private JobHistory.Flow flowView() {
+        return new JobHistory.Flow(lastFlowIteration, Arrays.stream(lastFlow.norms()).boxed().toList(),
+                lastFlow.firstToLastRatio());
     }
 
     synchronized SseEmitter subscribe() {

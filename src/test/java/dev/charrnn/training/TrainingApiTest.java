@@ -220,6 +220,40 @@ class TrainingApiTest {
     }
 
     @Test
+    void aJobsHistoryHoldsItsRunFromTheFirstIteration() throws Exception {
+        String name = "h-" + UUID.randomUUID().toString().substring(0, 8);
+        String location = awaitSucceeded(submit(request(name, "\"cell\":\"RNN\",\"layers\":1,\"hiddenSize\":16,"
+                + "\"seqLength\":16,\"batchSize\":4,\"flowEvery\":10", "\"maxIterations\":30,\"evalEvery\":10")));
+
+        mvc.perform(get(location + "/history"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.evaluations[*].iteration", org.hamcrest.Matchers.contains(10, 20, 30)))
+                .andExpect(jsonPath("$.evaluations[*].valBpc", org.hamcrest.Matchers.everyItem(
+                        org.hamcrest.Matchers.notNullValue())))
+                .andExpect(jsonPath("$.steps.length()").value(30))
+                .andExpect(jsonPath("$.steps[0].iteration").value(1))
+                .andExpect(jsonPath("$.steps[0].trainLoss").isNumber())
+                .andExpect(jsonPath("$.steps[29].iteration").value(30))
+                .andExpect(jsonPath("$.flow.iteration").value(30))
+                .andExpect(jsonPath("$.flow.inputGradientNorms.length()").value(16))
+                .andExpect(jsonPath("$.flow.firstToLastRatio").isNumber());
+        expectProblem(mvc.perform(get("/api/training-jobs/nope/history")), 404, "nope");
+    }
+
+    @Test
+    void theDefaultsAreWhatAJobGetsForFieldsItLeavesOut() throws Exception {
+        mvc.perform(get("/api/training-jobs/defaults"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.spec.cell").value("LSTM"))
+                .andExpect(jsonPath("$.spec.hiddenSize").value(128))
+                .andExpect(jsonPath("$.spec.seqLength").value(100))
+                .andExpect(jsonPath("$.spec.gradientClipping.mode").value("GLOBAL_L2"))
+                .andExpect(jsonPath("$.spec.gradientClipping.threshold").value(5.0))
+                .andExpect(jsonPath("$.schedule.maxIterations").value(1000))
+                .andExpect(jsonPath("$.schedule.evalEvery").value(100));
+    }
+
+    @Test
     void aDurationBoundIsAcceptedInIso8601() throws Exception {
         String name = "d-" + UUID.randomUUID().toString().substring(0, 8);
         awaitSucceeded(submit(request(name, "\"layers\":1,\"hiddenSize\":8,\"seqLength\":16,\"batchSize\":4",
@@ -227,12 +261,14 @@ class TrainingApiTest {
         mvc.perform(get("/api/models/" + name)).andExpect(jsonPath("$.metrics.iteration").isNumber());
     }
 
-    private void awaitSucceeded(ResultActions submitted) throws Exception {
+    /** Waits for the submitted job to end, expects it SUCCEEDED and answers its location. */
+    private String awaitSucceeded(ResultActions submitted) throws Exception {
         String location = submitted.andExpect(status().isAccepted()).andReturn().getResponse().getHeader("Location");
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
                 !JsonPath.read(mvc.perform(get(location)).andReturn().getResponse().getContentAsString(), "$.state")
                         .toString().matches("QUEUED|RUNNING"));
         mvc.perform(get(location)).andExpect(jsonPath("$.state").value("SUCCEEDED"));
+        return location;
     }
 
     @Test
