@@ -12,6 +12,7 @@ import org.springframework.test.context.TestPropertySource;
 
 import dev.charrnn.corpus.CorpusStore;
 import dev.charrnn.generation.GenerationService;
+import dev.charrnn.generation.openai.CompletionService;
 import dev.charrnn.gradients.GradientService;
 import dev.charrnn.model.ModelSpecValidator;
 import dev.charrnn.model.ModelArchive;
@@ -33,7 +34,7 @@ import dev.charrnn.training.spark.SparkTrainer;
 @WebMvcTest
 @EnableConfigurationProperties(CharRnnProperties.class)
 @Import({CorpusStore.class, ModelStore.class, ModelArchive.class, ModelSpecValidator.class, TrainingService.class, JobStore.class,
-        GenerationService.class, Nd4jRuntime.class, SparkTrainer.class, SseChannels.class,
+        GenerationService.class, CompletionService.class, Nd4jRuntime.class, SparkTrainer.class, SseChannels.class,
         InteractiveRequests.class, GradientService.class})
 @TestPropertySource(properties = {
         "charrnn.storage.corpora-dir=${java.io.tmpdir}/charrnn-slice-${random.uuid}/corpora",

@@ -184,7 +184,7 @@ public final class Sampler {
     }
 
     /** The corpus character frequencies: where a sample with an empty prime starts. */
-    static float[] frequencies(long[] counts) {
+    public static float[] frequencies(long[] counts) {
         float[] p = new float[counts.length];
         double total = Arrays.stream(counts).sum();
         for (int i = 0; i < counts.length; i++) {
