@@ -44,7 +44,7 @@ public record CompletionRequest(
         Long seed,
         @Schema(description = "A string or up to 4 strings; a choice ends when it produces one (not included in "
                 + "its text)", oneOf = {String.class, String[].class}, example = "[\".\"]")
-        List<String> stop,
+        Object stop,
         @Schema(description = "Send the choices as Server-Sent Events chunks of this shape, ending with "
                 + "'data: [DONE]'. Default false", example = "false")
         Boolean stream,
@@ -63,7 +63,7 @@ public record CompletionRequest(
         @Schema(description = "Only 1: drawing several and returning the best is not done here. Ask for n choices "
                 + "and rank them by their logprobs", example = "1")
         Integer bestOf,
-        @Schema(description = "Not supported (the model only continues text): absent or empty", example = "\"\"")
+        @Schema(description = "Not supported (the model only continues text): absent or empty, so no example")
         String suffix,
         @JsonProperty("logit_bias")
         @Schema(description = "Not supported: absent or empty", example = "{}")
@@ -85,7 +85,6 @@ public record CompletionRequest(
         maxTokens = maxTokens != null ? maxTokens : 16;
         temperature = temperature != null ? temperature : 1.0;
         n = n != null ? n : 1;
-        stop = stop != null ? stop : List.of();
         stream = stream != null && stream;
         echo = echo != null && echo;
     }
@@ -109,17 +108,34 @@ public record CompletionRequest(
 
     /** The prompts: a string is one, an array of strings several; anything else (token ids) is refused. */
     List<String> prompts() {
-        if (prompt == null) {
-            return List.of("");
+        List<String> prompts = prompt == null ? List.of("") : strings(prompt);
+        if (prompts == null || prompts.isEmpty()) {
+            throw OpenAiException.invalid("prompt", "prompt must be a string or a non-empty array of strings. Token "
+                    + "ids are not accepted: one character is one token, so send the text.");
         }
-        if (prompt instanceof String text) {
+        return prompts;
+    }
+
+    /** The stop strings: none, one string or an array of them. */
+    List<String> stops() {
+        List<String> stops = stop == null ? List.of() : strings(stop);
+        if (stops == null || stops.size() > MAX_STOPS
+                || stops.stream().anyMatch(s -> s.isEmpty() || s.length() > MAX_STOP_LENGTH)) {
+            throw OpenAiException.invalid("stop", "stop must be a string or an array of at most " + MAX_STOPS
+                    + " strings, each of 1 to " + MAX_STOP_LENGTH + " characters.");
+        }
+        return stops;
+    }
+
+    /** A JSON string or array of strings as a list; null for anything else. */
+    private static List<String> strings(Object value) {
+        if (value instanceof String text) {
             return List.of(text);
         }
-        if (prompt instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(String.class::isInstance)) {
+        if (value instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
             return list.stream().map(String.class::cast).toList();
         }
-        throw OpenAiException.invalid("prompt", "prompt must be a string or a non-empty array of strings. Token ids "
-                + "are not accepted: one character is one token, so send the text.");
+        return null;
     }
 
     /** Refuses what a character model cannot honour and what is outside the service's limits. */
@@ -154,7 +170,7 @@ public record CompletionRequest(
         if (logprobs != null) {
             range("logprobs", logprobs, 0, MAX_LOGPROBS, "");
         }
-        checkStops();
+        stops();
     }
 
     private void refuseUnsupported() {
@@ -178,18 +194,6 @@ public record CompletionRequest(
         if (value != null && value != 0) {
             throw OpenAiException.invalid(field, field + " is not supported (got " + value + "): send 0 or leave it "
                     + "out; lower the temperature or use stop to curb repetition.");
-        }
-    }
-
-    private void checkStops() {
-        if (stop.size() > MAX_STOPS) {
-            throw OpenAiException.invalid("stop", "stop takes at most " + MAX_STOPS + " strings; got " + stop.size() + ".");
-        }
-        for (String sequence : stop) {
-            if (sequence == null || sequence.isEmpty() || sequence.length() > MAX_STOP_LENGTH) {
-                throw OpenAiException.invalid("stop", "each stop string must have 1 to " + MAX_STOP_LENGTH
-                        + " characters.");
-            }
         }
     }
 

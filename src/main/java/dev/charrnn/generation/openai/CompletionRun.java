@@ -91,7 +91,7 @@ final class CompletionRun {
     /** As /api/models/{name}/generate takes it, so the same seed gives the same text on both routes. */
     private GenerateRequest generateRequest(String prompt) {
         return new GenerateRequest(prompt, "error", request.maxTokens(), request.temperature(), request.sampledTopK(),
-                request.topP(), request.seed(), request.stop(), request.n(), false);
+                request.topP(), request.seed(), request.stops(), request.n(), false);
     }
 
     /**
