@@ -65,6 +65,11 @@ class OpenAiSdkOverHttpTest {
     private static final String KEY = "sdk-test-key";
     /** Two slots: a request with three prompts needs three, which shows the 503. */
     private static final int SLOTS = 2;
+    /**
+     * Minutes of generation for the tiny model (a few hundred thousand characters a second), so a
+     * slot freed within seconds was freed by cancelling, not by the generation ending.
+     */
+    private static final int ENDLESS = 100_000_000;
 
     @TempDir
     static Path storage;
@@ -75,7 +80,7 @@ class OpenAiSdkOverHttpTest {
         registry.add("charrnn.security.api-key", () -> KEY);
         registry.add("charrnn.security.protect-reads", () -> true);
         registry.add("charrnn.limits.max-concurrent-generations", () -> SLOTS);
-        registry.add("charrnn.limits.max-generate-length", () -> 100_000);
+        registry.add("charrnn.limits.max-generate-length", () -> ENDLESS);
     }
 
     @LocalServerPort
@@ -211,14 +216,14 @@ class OpenAiSdkOverHttpTest {
 
     @Test
     void aStreamAbandonedMidwayStopsItsGenerationAndFreesTheSlot() throws Exception {
-        StreamResponse<Completion> stream = client.completions().createStreaming(params("the ", 100_000).build());
+        StreamResponse<Completion> stream = client.completions().createStreaming(params("the ", ENDLESS).build());
         Iterator<Completion> chunks = stream.stream().iterator();
         for (int i = 0; i < 5; i++) {
             assertThat(chunks.next().choices().get(0)._finishReason().isNull()).as("still generating").isTrue();
         }
         assertThat(activeGenerations()).isEqualTo(1);
         stream.close();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> activeGenerations() == 0);
     }
 
@@ -245,6 +250,14 @@ class OpenAiSdkOverHttpTest {
         }
         assertThat(top).as("a trained model is sure of most characters: the top one holds nearly all the mass")
                 .anySatisfy(alternatives -> assertThat(alternatives.values().iterator().next()).isGreaterThan(-0.1));
+
+        CompletionChoice fromNothing = client.completions().create(params("", 10).seed(8).logprobs(0).build())
+                .choices().get(0);
+        assertThat(fromNothing.logprobs().orElseThrow().tokenLogprobs().orElseThrow())
+                .as("an empty prompt starts from the corpus frequencies, as the sampler does")
+                .isEqualTo(apiLogprobs("{\"prime\":\"\",\"length\":10,\"seed\":8,\"returnLogprobs\":true}"));
+        assertThat(fromNothing.logprobs().orElseThrow().topLogprobs().orElseThrow())
+                .as("logprobs 0: only the chosen character").allSatisfy(only -> assertThat(numbers(only)).hasSize(1));
     }
 
     @Test
@@ -341,11 +354,11 @@ class OpenAiSdkOverHttpTest {
     void moreGenerationsThanSlotsIsA503WithRetryAfterAndFreesWhatItTook() throws Exception {
         InternalServerException busy = catchThrowableOfType(InternalServerException.class, () -> client.completions()
                 .create(CompletionCreateParams.builder().model(MODEL).promptOfArrayOfStrings(List.of("the ", "cat ",
-                        "sat ")).maxTokens(100_000).build()));
+                        "sat ")).maxTokens(ENDLESS).build()));
         assertThat(busy.statusCode()).isEqualTo(503);
         assertThat(busy.headers().values("Retry-After")).containsExactly("1");
         assertThat(busy.getMessage()).contains("generation slots are busy");
-        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> activeGenerations() == 0);
     }
 
