@@ -186,12 +186,16 @@ class OpenAiSdkOverHttpTest {
                 .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
         Map<Long, StringBuilder> streamed = new TreeMap<>();
         Map<Long, CompletionChoice.FinishReason> finished = new TreeMap<>();
+        List<Long> piecesAfterTheEnd = new ArrayList<>();
         Map<Long, List<String>> tokens = new TreeMap<>();
         List<Completion> chunks = new ArrayList<>();
         try (StreamResponse<Completion> stream = client.completions().createStreaming(request)) {
             stream.stream().forEach(chunk -> {
                 chunks.add(chunk);
                 for (CompletionChoice piece : chunk.choices()) {
+                    if (finished.containsKey(piece.index())) {
+                        piecesAfterTheEnd.add(piece.index());
+                    }
                     streamed.computeIfAbsent(piece.index(), i -> new StringBuilder()).append(piece.text());
                     tokens.computeIfAbsent(piece.index(), i -> new ArrayList<>())
                             .addAll(piece.logprobs().orElseThrow().tokens().orElseThrow());
@@ -202,7 +206,7 @@ class OpenAiSdkOverHttpTest {
             });
         }
         Completion whole = client.completions().create(request);
-        assertThat(chunks.size()).as("pieces, not one answer").isGreaterThan(10);
+        assertThat(piecesAfterTheEnd).as("a choice's finish reason comes with its last piece").isEmpty();
         assertThat(streamed.keySet()).containsExactly(0L, 1L);
         for (CompletionChoice choice : whole.choices()) {
             assertThat(streamed.get(choice.index()).toString()).isEqualTo(choice.text());
@@ -280,6 +284,30 @@ class OpenAiSdkOverHttpTest {
         assertThat(natsTotal).as("the /score figure, to float rounding").isCloseTo(scoreNats, within(1e-3));
         assertThat(completion.usage().orElseThrow().promptTokens()).isEqualTo(text.length());
         assertThat(completion.usage().orElseThrow().completionTokens()).isZero();
+    }
+
+    @Test
+    void echoWithGenerationScoresThePromptThenTheCompletion() throws Exception {
+        String prompt = "the cat ";
+        CompletionChoice choice = client.completions().create(params(prompt, 10).echo(true).logprobs(1).seed(3)
+                .build()).choices().get(0);
+        CompletionChoice.Logprobs logprobs = choice.logprobs().orElseThrow();
+        List<Double> scored = logprobs.tokenLogprobs().orElseThrow();
+        assertThat(choice.text()).startsWith(prompt).hasSize(prompt.length() + 10);
+        assertThat(logprobs.textOffset().orElseThrow()).isEqualTo(LongStream.range(0, 18).boxed().toList());
+        assertThat(scored.get(0)).isNull();
+        assertThat(logprobs.topLogprobs().orElseThrow().get(0)).isNull();
+        List<Double> promptOnly = client.completions().create(params(prompt, 0).echo(true).logprobs(0).build())
+                .choices().get(0).logprobs().orElseThrow().tokenLogprobs().orElseThrow();
+        assertThat(scored.subList(0, prompt.length())).isEqualTo(promptOnly);
+        assertThat(scored.subList(prompt.length(), scored.size())).isEqualTo(apiLogprobs(
+                "{\"prime\":\"the cat \",\"length\":10,\"seed\":3,\"returnLogprobs\":true}"));
+
+        try (StreamResponse<Completion> stream = client.completions().createStreaming(params(prompt, 10).echo(true)
+                .seed(3).build())) {
+            String streamed = stream.stream().map(chunk -> chunk.choices().get(0).text()).collect(Collectors.joining());
+            assertThat(streamed).isEqualTo(choice.text());
+        }
     }
 
     @Test

@@ -43,11 +43,31 @@ public record Completion(
             String finishReason,
             @Schema(description = "Per character, when the request asked for logprobs; else null")
             Logprobs logprobs) {
+    }
 
-        /** This piece followed by the next piece of the same choice. */
-        Choice then(Choice next) {
-            return new Choice(text + next.text, index, next.finishReason != null ? next.finishReason : finishReason,
-                    logprobs == null ? next.logprobs : logprobs.then(next.logprobs));
+    /** A whole choice put together from its pieces, in order. */
+    static final class ChoiceBuilder {
+        private final int index;
+        private final StringBuilder text = new StringBuilder();
+        private String finishReason;
+        private Logprobs logprobs;
+
+        ChoiceBuilder(int index) {
+            this.index = index;
+        }
+
+        ChoiceBuilder add(Choice piece) {
+            text.append(piece.text());
+            finishReason = piece.finishReason() != null ? piece.finishReason() : finishReason;
+            if (piece.logprobs() != null) {
+                logprobs = logprobs == null ? Logprobs.empty() : logprobs;
+                logprobs.addAll(piece.logprobs());
+            }
+            return this;
+        }
+
+        Choice build() {
+            return new Choice(text.toString(), index, finishReason, logprobs);
         }
     }
 
@@ -70,15 +90,16 @@ public record Completion(
                     + "points)", example = "[0, 1]")
             List<Integer> textOffset) {
 
-        Logprobs then(Logprobs next) {
-            return new Logprobs(joined(tokens, next.tokens), joined(tokenLogprobs, next.tokenLogprobs),
-                    joined(topLogprobs, next.topLogprobs), joined(textOffset, next.textOffset));
+        static Logprobs empty() {
+            return new Logprobs(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
 
-        private static <T> List<T> joined(List<T> first, List<T> second) {
-            List<T> all = new ArrayList<>(first);
-            all.addAll(second);
-            return all;
+        /** Appends another piece's entries (to a list of this class's own making). */
+        void addAll(Logprobs next) {
+            tokens.addAll(next.tokens);
+            tokenLogprobs.addAll(next.tokenLogprobs);
+            topLogprobs.addAll(next.topLogprobs);
+            textOffset.addAll(next.textOffset);
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.charrnn.generation.openai;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -103,18 +105,43 @@ final class CompletionRun {
             for (int p = 0; p < prompts.size(); p++) {
                 startChoices(p, out);
             }
+            List<Event> arrived = new ArrayList<>();
             for (int ended = request.maxTokens() > 0 ? 0 : prompts.size(); ended < prompts.size(); ) {
-                Event event = events.take();
-                if (event instanceof Text text) {
-                    out.accept(piece(text.choice(), text.text(), null));
-                } else if (event instanceof End end) {
-                    finish(end, out);
-                    ended++;
+                arrived.add(events.take());
+                events.drainTo(arrived);
+                for (Event event : coalesced(arrived)) {
+                    if (event instanceof Text text) {
+                        out.accept(piece(text.choice(), text.text(), null));
+                    } else if (event instanceof End end) {
+                        finish(end, out);
+                        ended++;
+                    }
                 }
+                arrived.clear();
             }
         } finally {
             abandoned.set(true); // stops the generations when draining failed or was interrupted
         }
+    }
+
+    /**
+     * Text that arrived faster than it was drained goes out as one piece per choice, not one per
+     * character; a generation's end stays after its text.
+     */
+    private static List<Event> coalesced(List<Event> arrived) {
+        List<Event> merged = new ArrayList<>();
+        Map<Integer, StringBuilder> pending = new LinkedHashMap<>();
+        for (Event event : arrived) {
+            if (event instanceof Text text) {
+                pending.computeIfAbsent(text.choice(), choice -> new StringBuilder()).append(text.text());
+            } else {
+                pending.forEach((choice, text) -> merged.add(new Text(choice, text.toString())));
+                pending.clear();
+                merged.add(event);
+            }
+        }
+        pending.forEach((choice, text) -> merged.add(new Text(choice, text.toString())));
+        return merged;
     }
 
     Completion.Usage usage() {

@@ -95,9 +95,9 @@ public class CompletionService {
     }
 
     private Completion whole(CompletionRun run, CompletionRequest request) {
-        Map<Integer, Completion.Choice> choices = new TreeMap<>();
-        Consumer<Completion> merge = chunk -> chunk.choices()
-                .forEach(choice -> choices.merge(choice.index(), choice, Completion.Choice::then));
+        Map<Integer, Completion.ChoiceBuilder> choices = new TreeMap<>();
+        Consumer<Completion> merge = chunk -> chunk.choices().forEach(piece -> choices
+                .computeIfAbsent(piece.index(), Completion.ChoiceBuilder::new).add(piece));
         if (request.maxTokens() == 0) {
             scorePrompts(run, merge);
         } else {
@@ -109,7 +109,7 @@ public class CompletionService {
                 throw new IllegalStateException("interrupted while generating", e);
             }
         }
-        return run.chunk(List.copyOf(choices.values()), run.usage());
+        return run.chunk(choices.values().stream().map(Completion.ChoiceBuilder::build).toList(), run.usage());
     }
 
     /** Streams the chunks; a client that goes away stops the generations at their next character. */
@@ -216,6 +216,6 @@ public class CompletionService {
     }
 
     private static ModelList.Model describe(ModelMetadata metadata) {
-        return new ModelList.Model(metadata.name(), metadata.createdAt().getEpochSecond());
+        return new ModelList.Model(metadata.name(), metadata.createdAt() == null ? 0 : metadata.createdAt().getEpochSecond());
     }
 }

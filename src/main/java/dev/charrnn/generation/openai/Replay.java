@@ -1,8 +1,6 @@
 package dev.charrnn.generation.openai;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import dev.charrnn.corpus.CharVocabulary;
@@ -70,18 +68,15 @@ final class Replay {
 
     /** The logprobs of each character of {@code text}, which starts at {@code offset} in its choice, stepping past them. */
     Completion.Logprobs score(String text, int offset) {
-        List<String> tokens = new ArrayList<>();
-        List<Double> logprobs = new ArrayList<>();
-        List<Map<String, Double>> top = new ArrayList<>();
-        List<Integer> offsets = new ArrayList<>();
+        Completion.Logprobs scored = Completion.Logprobs.empty();
         for (int symbol : vocabulary.encode(text)) {
-            tokens.add(vocabulary.decode(symbol));
-            logprobs.add(next == null ? null : logprob(next, symbol));
-            top.add(next == null ? null : top(next, symbol));
-            offsets.add(offset++);
+            scored.tokens().add(vocabulary.decode(symbol));
+            scored.tokenLogprobs().add(next == null ? null : logprob(next, symbol));
+            scored.topLogprobs().add(next == null ? null : top(next, symbol));
+            scored.textOffset().add(offset++);
             step(symbol);
         }
-        return new Completion.Logprobs(tokens, logprobs, top, offsets);
+        return scored;
     }
 
     private void step(int symbol) {
