@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +13,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import org.slf4j.Logger;
@@ -120,6 +122,37 @@ public class GenerationService implements ModelWriters.Readers {
     }
 
     /**
+     * Starts a generation for a caller with a wire format of its own (the /v1 routes): the text goes
+     * to {@code listener} as it becomes final. Validated and given a slot before this returns, so a
+     * refusal is still an HTTP status; the slot is free again by the time the future completes.
+     */
+    public CompletableFuture<GenerateResponse> submit(String modelName, GenerateRequest request,
+                                                      Sampler.Listener listener) {
+        Job job = prepare(modelName, request);
+        acquireSlot();
+        long start = System.nanoTime();
+        try {
+            return begin(job, listener).whenComplete((samples, error) -> slots.release())
+                    .thenApply(samples -> response(job, samples, start));
+        } catch (RuntimeException e) {
+            slots.release();
+            throw e;
+        }
+    }
+
+    /** Runs scoring work under a generation slot, as /score runs: limited, counted, and given way to by training. */
+    public <T> T scoring(Supplier<T> work) {
+        acquireSlot();
+        interactive.begin();
+        try {
+            return work.get();
+        } finally {
+            interactive.end();
+            slots.release();
+        }
+    }
+
+    /**
      * Streams the samples as Server-Sent Events: {@code chunk} events with {sample, text} as the
      * characters become final, then one {@code done} event with the full response. A client that
      * goes away stops the generation at the next character.
@@ -143,16 +176,10 @@ public class GenerationService implements ModelWriters.Readers {
         int length = text.codePointCount(0, text.length());
         ModelSpecValidator.requireRange("text length", length, 2, limits.maxScoreLength(), "max-score-length");
         int[] symbols = model.vocabulary().encode(text);
-        acquireSlot();
-        interactive.begin();
-        double[] bits;
-        try {
+        double[] bits = scoring(() -> {
             nd4j.applyToCurrentThread();
-            bits = Scorer.surprisalBits(model.newSession(nd4j.compute()), symbols, model.vocabulary().size());
-        } finally {
-            interactive.end();
-            slots.release();
-        }
+            return Scorer.surprisalBits(model.newSession(nd4j.compute()), symbols, model.vocabulary().size());
+        });
         double mean = Arrays.stream(bits).average().orElse(Double.NaN);
         List<ScoreResponse.CharacterSurprisal> perCharacter = !request.perCharacter() ? null
                 : IntStream.range(0, bits.length)
@@ -202,8 +229,16 @@ public class GenerationService implements ModelWriters.Readers {
         }
     }
 
-    /** Runs a job, counted as a reader of its model, ending it when it exceeds the generation timeout. */
     private List<Sampler.Sample> run(Job job, Sampler.Listener client) {
+        try {
+            return begin(job, client).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** Starts a job on its model's batcher, counted as a reader of the model until it ends or exceeds the timeout. */
+    private CompletableFuture<List<Sampler.Sample>> begin(Job job, Sampler.Listener client) {
         long deadline = System.nanoTime() + timeoutNanos;
         Sampler.Listener listener = new Sampler.Listener() {
             @Override
@@ -219,24 +254,23 @@ public class GenerationService implements ModelWriters.Readers {
         AtomicInteger readers = inFlight.computeIfAbsent(job.modelName(), name -> new AtomicInteger());
         readers.incrementAndGet();
         interactive.begin();
-        try {
-            return generate(job, listener);
-        } finally {
+        Runnable ended = () -> {
             interactive.end();
             readers.decrementAndGet();
+        };
+        try {
+            return batcher(job).submit(job.params(), listener).whenComplete((samples, error) -> ended.run());
+        } catch (RuntimeException e) {
+            ended.run();
+            throw e;
         }
     }
 
-    private List<Sampler.Sample> generate(Job job, Sampler.Listener listener) {
+    private ContinuousBatcher batcher(Job job) {
         LoadedModel model = job.model();
-        ContinuousBatcher batcher = batchers.compute(job.modelName(), (name, current) ->
+        return batchers.compute(job.modelName(), (name, current) ->
                 current != null && current.model() == model ? current
                         : new ContinuousBatcher(model, decoders, gang));
-        try {
-            return batcher.submit(job.params(), listener).join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
     }
 
     private Job prepare(String modelName, GenerateRequest request) {

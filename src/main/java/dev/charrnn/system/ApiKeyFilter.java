@@ -21,8 +21,9 @@ import jakarta.servlet.http.HttpServletResponse;
 @Component
 public class ApiKeyFilter extends OncePerRequestFilter {
 
-    /** POSTs that only read or generate: open like GETs. */
-    private static final Pattern GENERATION = Pattern.compile("/api/models/[^/]+/(generate|generate/stream|score|gradient-flow)");
+    /** POSTs that only read or generate: open like GETs. Everything under /v1 reads or generates. */
+    private static final Pattern GENERATION =
+            Pattern.compile("/api/models/[^/]+/(generate|generate/stream|score|gradient-flow)|/v1/.*");
 
     private final CharRnnProperties.Security security;
     private final byte[] key;
@@ -40,11 +41,12 @@ public class ApiKeyFilter extends OncePerRequestFilter {
 
     /**
      * Whether the key, when the server sets one, guards a request: every write under /api/, and
-     * the reads too with protect-reads. Also asked of the API docs' path templates
+     * the reads (all of /v1/ among them) too with protect-reads. Also asked of the API docs' path templates
      * ({name} matches like a name), so the docs declare the security this filter applies.
      */
     static boolean guards(String method, String path, boolean protectReads) {
-        return path.startsWith("/api/") && (protectReads || !(isRead(method) || GENERATION.matcher(path).matches()));
+        return (path.startsWith("/api/") || path.startsWith("/v1/"))
+                && (protectReads || !(isRead(method) || GENERATION.matcher(path).matches()));
     }
 
     @Override
@@ -56,8 +58,15 @@ public class ApiKeyFilter extends OncePerRequestFilter {
         }
         response.setStatus(HttpStatus.UNAUTHORIZED.value());
         response.setHeader("WWW-Authenticate", "Bearer");
-        response.setContentType("application/problem+json");
         response.setCharacterEncoding("UTF-8");
+        if (request.getRequestURI().startsWith(request.getContextPath() + "/v1/")) { // the OpenAI error envelope
+            response.setContentType("application/json");
+            response.getWriter().write("{\"error\":{\"message\":\"Missing or wrong API key: send 'Authorization: Bearer "
+                    + "<key>' or 'X-API-Key: <key>' (charrnn.security.api-key).\",\"type\":\"invalid_request_error\",\"param\":null,"
+                    + "\"code\":\"invalid_api_key\"}}");
+            return;
+        }
+        response.setContentType("application/problem+json");
         response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,\"detail\":"
                 + "\"This request needs the API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>' "
                 + "(charrnn.security.api-key).\",\"instance\":\"" + request.getRequestURI().replace("\"", "") + "\"}");

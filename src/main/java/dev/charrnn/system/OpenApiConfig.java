@@ -40,6 +40,8 @@ public class OpenApiConfig {
 
     private static final String PROBLEM_JSON = "application/problem+json";
     private static final String PROBLEM_SCHEMA = "#/components/schemas/ProblemDetail";
+    /** The OpenAI error envelope that /v1 answers instead (the /v1 package registers the schema). */
+    private static final String OPENAI_ERROR_SCHEMA = "#/components/schemas/OpenAiError";
 
     /** What each status means anywhere in the API; the problem's detail gives the particulars. */
     private static final Map<Integer, String> PROBLEMS = Map.of(
@@ -136,6 +138,9 @@ public class OpenApiConfig {
                 if (guarded) {
                     operation.getResponses().addApiResponse("401", problem(401));
                 }
+                if (path.startsWith("/v1/")) {
+                    inOpenAiEnvelope(operation);
+                }
                 sortResponses(operation);
             }));
         };
@@ -157,6 +162,16 @@ public class OpenApiConfig {
                     .schema(seconds));
         }
         return response;
+    }
+
+    /** The error responses of a /v1 operation, as OpenAI's SDKs read them: JSON in the OpenAI error envelope. */
+    private static void inOpenAiEnvelope(Operation operation) {
+        operation.getResponses().forEach((status, response) -> {
+            if (status.startsWith("4") || status.startsWith("5")) {
+                response.setContent(new Content().addMediaType("application/json", new MediaType()
+                        .schema(new io.swagger.v3.oas.models.media.Schema<>().$ref(OPENAI_ERROR_SCHEMA))));
+            }
+        });
     }
 
     /** Responses by status code, as a reader looks them up. */

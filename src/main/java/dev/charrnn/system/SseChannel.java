@@ -73,7 +73,7 @@ public final class SseChannel {
         return emitter;
     }
 
-    /** Queues an event the client must get (an alert, the end of a job, generated text). */
+    /** Queues an event the client must get (an alert, the end of a job, generated text); a null name sends none. */
     public boolean send(String name, Object data) {
         return enqueue(name, null, data, null, false);
     }
@@ -212,7 +212,11 @@ public final class SseChannel {
     private boolean write(Event event) {
         writeStartedNanos = System.nanoTime();
         try {
-            emitter.send(SseEmitter.event().name(event.name).data(event.data, MediaType.APPLICATION_JSON));
+            SseEmitter.SseEventBuilder builder = SseEmitter.event();
+            if (event.name != null) { // unnamed events carry no "event:" line (the OpenAI stream format)
+                builder.name(event.name);
+            }
+            emitter.send(builder.data(event.data, MediaType.APPLICATION_JSON));
             return true;
         } catch (IOException | IllegalStateException e) {
             synchronized (this) {

@@ -53,7 +53,7 @@ public final class Decoder {
     public Decoder(InferenceNetwork network, CharVocabulary vocabulary, long[] charCounts) {
         this.network = network;
         this.vocabulary = vocabulary;
-        this.corpusFrequencies = frequencies(charCounts);
+        this.corpusFrequencies = Sampler.frequencies(charCounts);
     }
 
     /** Feeds the request's prime on its own rows and adds it to the batch; {@code whenDone} gets its samples. */
@@ -153,15 +153,5 @@ public final class Decoder {
             batch = Arrays.copyOf(batch, 2 * size);
             symbols = Arrays.copyOf(symbols, 2 * size);
         }
-    }
-
-    /** The corpus character frequencies: where a sample with an empty prime starts. */
-    static float[] frequencies(long[] counts) {
-        float[] p = new float[counts.length];
-        double total = Arrays.stream(counts).sum();
-        for (int i = 0; i < counts.length; i++) {
-            p[i] = total > 0 ? (float) (counts[i] / total) : 1f / counts.length;
-        }
-        return p;
     }
 }

@@ -125,4 +125,14 @@ public final class Sampler {
         }
         return best;
     }
+
+    /** The corpus character frequencies: where a sample with an empty prime starts. */
+    public static float[] frequencies(long[] counts) {
+        float[] p = new float[counts.length];
+        double total = Arrays.stream(counts).sum();
+        for (int i = 0; i < counts.length; i++) {
+            p[i] = total > 0 ? (float) (counts[i] / total) : 1f / counts.length;
+        }
+        return p;
+    }
 }
