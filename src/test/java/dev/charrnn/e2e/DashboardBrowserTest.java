@@ -3,10 +3,7 @@ package dev.charrnn.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,13 +52,15 @@ class DashboardBrowserTest {
         TestSupport.storage(registry, storage);
     }
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     ModelStore models;
 
+    private final ServiceHttp http;
     private ChromeDriver browser;
+
+    DashboardBrowserTest(@LocalServerPort int port) {
+        http = new ServiceHttp(port);
+    }
 
     @AfterEach
     void close() {
@@ -75,20 +74,17 @@ class DashboardBrowserTest {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "needs Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver; .ci/run does)");
         TestSupport.savePatternModel(models, "pattern");
-        HttpClient http = HttpClient.newHttpClient();
-        String corpus = TestSupport.json().readTree(http.send(HttpRequest.newBuilder(uri("/api/corpora"))
-                .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(Fixtures.repeatedSentence(200)))
-                .build(), HttpResponse.BodyHandlers.ofString()).body()).get("id").asString();
+        String corpus = TestSupport.json().readTree(http.exchange(http.post("/api/corpora", "text/plain",
+                Fixtures.repeatedSentence(200))).body()).get("id").asString();
         // far more iterations than the test watches: the job must still run when the browser connects (400 once
         // outlasted Chromium's start; now they take 2.5 s), and the test cancels it at the end
-        String job = TestSupport.json().readTree(http.send(HttpRequest.newBuilder(uri("/api/training-jobs"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"corpusId\":\""
-                        + corpus + "\",\"modelName\":\"watched\",\"spec\":{\"layers\":2,\"hiddenSize\":32,\"seqLength\":32,"
-                        + "\"batchSize\":8,\"statsEvery\":5,\"flowEvery\":20},\"schedule\":{\"maxIterations\":100000,"
-                        + "\"evalEvery\":40}}")).build(), HttpResponse.BodyHandlers.ofString()).body()).get("id").asString();
+        String job = TestSupport.json().readTree(http.exchange(http.postJson("/api/training-jobs", "{\"corpusId\":\""
+                + corpus + "\",\"modelName\":\"watched\",\"spec\":{\"layers\":2,\"hiddenSize\":32,\"seqLength\":32,"
+                + "\"batchSize\":8,\"statsEvery\":5,\"flowEvery\":20},\"schedule\":{\"maxIterations\":100000,"
+                + "\"evalEvery\":40}}")).body()).get("id").asString();
 
         browser = startChromium();
-        browser.get("http://localhost:" + port + "/?job=" + job);
+        browser.get(http.uri("/?job=" + job).toString());
         JavascriptExecutor page = browser;
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() ->
                 ((Number) page.executeScript("return window.dashboard.state().grads.length")).intValue() >= 4
@@ -110,19 +106,17 @@ class DashboardBrowserTest {
                 browser.findElement(By.id("generated")).getText().length() > 100);
         assertThat(browser.findElement(By.id("generated")).getText()).startsWith("the cat ");
 
-        http.send(HttpRequest.newBuilder(uri("/api/training-jobs/" + job + "/cancel"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        http.exchange(http.request("/api/training-jobs/" + job + "/cancel").POST(HttpRequest.BodyPublishers.noBody())
+                .build());
 
         // a job that has finished streams nothing more: its page shows the model it wrote, whole history included
-        String finished = TestSupport.json().readTree(http.send(HttpRequest.newBuilder(uri("/api/training-jobs"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"corpusId\":\""
-                        + corpus + "\",\"modelName\":\"finished\",\"spec\":{\"layers\":1,\"hiddenSize\":16,"
-                        + "\"seqLength\":32,\"batchSize\":8,\"statsEvery\":5},\"schedule\":{\"maxIterations\":60,"
-                        + "\"evalEvery\":20}}")).build(), HttpResponse.BodyHandlers.ofString()).body()).get("id").asString();
+        String finished = TestSupport.json().readTree(http.exchange(http.postJson("/api/training-jobs", "{\"corpusId\":\""
+                + corpus + "\",\"modelName\":\"finished\",\"spec\":{\"layers\":1,\"hiddenSize\":16,"
+                + "\"seqLength\":32,\"batchSize\":8,\"statsEvery\":5},\"schedule\":{\"maxIterations\":60,"
+                + "\"evalEvery\":20}}")).body()).get("id").asString();
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCEEDED".equals(TestSupport.json().readTree(
-                http.send(HttpRequest.newBuilder(uri("/api/training-jobs/" + finished)).build(),
-                        HttpResponse.BodyHandlers.ofString()).body()).get("state").asString()));
-        browser.get("http://localhost:" + port + "/?job=" + finished);
+                http.exchange(http.get("/api/training-jobs/" + finished)).body()).get("state").asString()));
+        browser.get(http.uri("/?job=" + finished).toString());
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
                 ((Number) page.executeScript("return window.dashboard.state().loss.it.length")).intValue() >= 3
                         && ((Number) page.executeScript("return window.dashboard.state().grads.length")).intValue() >= 4
@@ -146,9 +140,5 @@ class DashboardBrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build();
         return new ChromeDriver(service, options);
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
     }
 }
