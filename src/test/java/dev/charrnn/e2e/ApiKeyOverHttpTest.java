@@ -2,8 +2,6 @@ package dev.charrnn.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -36,41 +34,41 @@ class ApiKeyOverHttpTest {
         registry.add("charrnn.security.api-key", () -> KEY);
     }
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     ModelStore models;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final ServiceHttp http;
+
+    ApiKeyOverHttpTest(@LocalServerPort int port) {
+        http = new ServiceHttp(port);
+    }
 
     @Test
     void writesNeedTheKeyInEitherHeaderAndReadsDoNot() throws Exception {
-        HttpResponse<String> refused = send(upload().build());
+        HttpResponse<String> refused = http.exchange(upload().build());
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(refused.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
         JsonNode problem = TestSupport.json().readTree(refused.body());
         assertThat(problem.get("detail").asString()).contains("X-API-Key");
 
-        assertThat(send(upload().header("Authorization", "Bearer wrong").build()).statusCode()).isEqualTo(401);
-        assertThat(send(upload().header("Authorization", "Bearer " + KEY).build()).statusCode()).isEqualTo(201);
-        assertThat(send(upload().header("X-API-Key", KEY).build()).statusCode()).isEqualTo(201);
-        assertThat(send(HttpRequest.newBuilder(uri("/api/corpora")).DELETE().build()).statusCode()).isIn(401, 405);
-        assertThat(send(HttpRequest.newBuilder(uri("/api/corpora/whatever")).DELETE().build()).statusCode()).isEqualTo(401);
-        assertThat(send(HttpRequest.newBuilder(uri("/api/corpora")).build()).statusCode()).isEqualTo(200);
+        assertThat(http.exchange(upload().header("Authorization", "Bearer wrong").build()).statusCode()).isEqualTo(401);
+        assertThat(http.exchange(upload().header("Authorization", "Bearer " + KEY).build()).statusCode()).isEqualTo(201);
+        assertThat(http.exchange(upload().header("X-API-Key", KEY).build()).statusCode()).isEqualTo(201);
+        assertThat(http.exchange(http.delete("/api/corpora")).statusCode()).isIn(401, 405);
+        assertThat(http.exchange(http.delete("/api/corpora/whatever")).statusCode()).isEqualTo(401);
+        assertThat(http.exchange(http.get("/api/corpora")).statusCode()).isEqualTo(200);
 
         TestSupport.savePatternModel(models, "pattern");
-        HttpResponse<String> generated = send(HttpRequest.newBuilder(uri("/api/models/pattern/generate"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"length\":5}")).build());
+        HttpResponse<String> generated = http.exchange(http.postJson("/api/models/pattern/generate", "{\"length\":5}"));
         assertThat(generated.statusCode()).isEqualTo(200);
-        assertThat(send(HttpRequest.newBuilder(uri("/api/models/pattern")).DELETE().build()).statusCode()).isEqualTo(401);
+        assertThat(http.exchange(http.delete("/api/models/pattern")).statusCode()).isEqualTo(401);
         assertThat(models.exists("pattern")).isTrue();
     }
 
     @Test
     void theApiDocsDeclareTheKeyOnWritesOnly() throws Exception {
-        JsonNode docs = TestSupport.json().readTree(send(HttpRequest.newBuilder(uri("/v3/api-docs")).build()).body());
+        JsonNode docs = TestSupport.json().readTree(http.exchange(http.get("/v3/api-docs")).body());
         JsonNode paths = docs.get("paths");
         assertThat(docs.get("components").get("securitySchemes").propertyNames()).containsExactlyInAnyOrder("bearer", "apiKey");
         for (JsonNode write : List.of(paths.get("/api/training-jobs").get("post"), paths.get("/api/corpora/{id}").get("delete"))) {
@@ -85,15 +83,7 @@ class ApiKeyOverHttpTest {
     }
 
     private HttpRequest.Builder upload() {
-        return HttpRequest.newBuilder(uri("/api/corpora")).header("Content-Type", "text/plain")
+        return http.request("/api/corpora").header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("some text " + System.nanoTime()));
-    }
-
-    private HttpResponse<String> send(HttpRequest request) throws Exception {
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
     }
 }

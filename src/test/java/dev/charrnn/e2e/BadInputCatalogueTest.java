@@ -6,8 +6,6 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -53,13 +51,14 @@ class BadInputCatalogueTest {
         registry.add("charrnn.limits.max-generate-length", () -> "10000000");
     }
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     ModelStore models;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final ServiceHttp http;
+
+    BadInputCatalogueTest(@LocalServerPort int port) {
+        http = new ServiceHttp(port);
+    }
 
     private record Case(String name, String method, String path, String type, byte[] body, int status, String detail) {
     }
@@ -71,7 +70,7 @@ class BadInputCatalogueTest {
         String busyCorpus = json(send("POST", "/api/corpora", "text/plain", Fixtures.repeatedSentence(300).getBytes(StandardCharsets.UTF_8))).get("id").asString();
         String long1 = trainJob(busyCorpus, "long-one");   // occupies the worker
         String queued = trainJob(busyCorpus, "long-two");  // waits behind it, using busyCorpus
-        HttpResponse<InputStream> generating = http.send(request("POST", "/api/models/cat/generate/stream",
+        HttpResponse<InputStream> generating = http.exchange(request("POST", "/api/models/cat/generate/stream",
                 "application/json", "{\"length\":10000000}".getBytes()), HttpResponse.BodyHandlers.ofInputStream());
         BufferedReader stream = new BufferedReader(new InputStreamReader(generating.body(), StandardCharsets.UTF_8));
         assertThat(stream.readLine()).isNotNull();
@@ -236,11 +235,12 @@ class BadInputCatalogueTest {
     }
 
     private HttpResponse<String> send(String method, String path, String type, byte[] body) throws Exception {
-        return http.send(request(method, path, type, body), HttpResponse.BodyHandlers.ofString());
+        return http.exchange(request(method, path, type, body));
     }
 
+    /** Any method, with or without a body and a Content-Type: the catalogue sends requests no client would. */
     private HttpRequest request(String method, String path, String type, byte[] body) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+        HttpRequest.Builder builder = http.request(path)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (type != null) {
             builder.header("Content-Type", type);

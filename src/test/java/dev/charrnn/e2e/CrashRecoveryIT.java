@@ -3,7 +3,6 @@ package dev.charrnn.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +32,7 @@ class CrashRecoveryIT {
 
     private final JsonMapper json = TestSupport.json();
     private ServiceJar service;
+    private ServiceHttp http;
 
     @AfterEach
     void stop() {
@@ -42,12 +42,8 @@ class CrashRecoveryIT {
     @Test
     void aKilledServiceResumesItsJobFromTheLastCheckpoint() throws Exception {
         service = new ServiceJar(work);
-        service.start();
-        String corpusId = json.readTree(send(post("/api/corpora", "text/plain", ServiceJar.corpus()), 201)).get("id").asString();
-        String location = "/api/training-jobs/" + json.readTree(send(post("/api/training-jobs", "application/json",
-                "{\"corpusId\":\"" + corpusId + "\",\"modelName\":\"survivor\",\"spec\":{\"cell\":\"LSTM\",\"layers\":1,"
-                        + "\"hiddenSize\":32,\"seqLength\":32,\"batchSize\":8,\"seed\":1},\"schedule\":{\"maxIterations\":"
-                        + "100000,\"evalEvery\":1000,\"checkpointEvery\":" + CHECKPOINT_EVERY + "}}"), 202)).get("id").asString();
+        http = service.start();
+        String location = ServiceJar.startTraining(http, "survivor", "LSTM", CHECKPOINT_EVERY);
         Path checkpoint = work.resolve("models/survivor/checkpoint.zip");
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> Files.exists(checkpoint) && iteration(location) >= 2 * CHECKPOINT_EVERY + 5);
@@ -57,19 +53,19 @@ class CrashRecoveryIT {
         long killedAt = Math.max(beforeKill, lastPersistedIteration());
 
         everyStoredFileIsWholeAndLoadable();
-        service.start();
-        JsonNode interrupted = json.readTree(send(get(location), 200));
+        http = service.start();
+        JsonNode interrupted = http.json(http.get(location), 200);
         assertThat(interrupted.get("state").asString()).isEqualTo("INTERRUPTED");
 
-        send(post(location + "/resume", "application/json", ""), 202);
+        http.send(http.postJson(location + "/resume", ""), 202);
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
-                .until(() -> "RUNNING".equals(json.readTree(send(get(location), 200)).get("state").asString())
+                .until(() -> "RUNNING".equals(http.json(http.get(location), 200).get("state").asString())
                         && iteration(location) > 0);
         long firstAfterResume = iteration(location);
         assertThat(firstAfterResume).as("continues, does not restart").isGreaterThan(CHECKPOINT_EVERY);
         assertThat(killedAt - firstAfterResume).as("work lost").isLessThan(CHECKPOINT_EVERY + 1);
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> iteration(location) > firstAfterResume + 5);
-        send(post(location + "/cancel", "application/json", ""), 200);
+        http.send(http.postJson(location + "/cancel", ""), 200);
     }
 
     private void everyStoredFileIsWholeAndLoadable() throws IOException {
@@ -102,18 +98,6 @@ class CrashRecoveryIT {
     }
 
     private long iteration(String location) throws Exception {
-        return json.readTree(send(get(location), 200)).get("iteration").asLong();
-    }
-
-    private String send(HttpRequest request, int expected) throws Exception {
-        return service.send(request, expected);
-    }
-
-    private HttpRequest get(String path) {
-        return service.get(path);
-    }
-
-    private HttpRequest post(String path, String type, String body) {
-        return service.post(path, type, body);
+        return http.json(http.get(location), 200).get("iteration").asLong();
     }
 }

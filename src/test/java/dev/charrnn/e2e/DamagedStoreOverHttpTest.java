@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,34 +44,34 @@ class DamagedStoreOverHttpTest {
         copy(models.resolve("sound"), models.resolve("garbled"));
         write(models.resolve("garbled/model.json"), "{\"name\": \"garbled\", \"spec\": {\"cel");
         write(models.resolve(".jobs/torn.json"), "{\"id\":\"torn\",\"request\":{\"corpusId\":");
-        registry.add("charrnn.storage.corpora-dir", () -> storage.resolve("corpora").toString());
-        registry.add("charrnn.storage.models-dir", models::toString);
+        TestSupport.storage(registry, storage);
     }
 
-    @LocalServerPort
-    int port;
-
-    private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = TestSupport.json();
+    private final ServiceHttp http;
+
+    DamagedStoreOverHttpTest(@LocalServerPort int port) {
+        http = new ServiceHttp(port);
+    }
 
     @Test
     void damagedModelsAndRecordsAreReportedWhileTheRestIsServed() throws Exception {
-        assertThat(json.readTree(send(get("/actuator/health"), 200)).get("status").asString()).isEqualTo("UP");
-        assertThat(json.readTree(send(get("/api/models"), 200)).findValuesAsString("name")).containsExactly("sound");
-        assertThat(json.readTree(send(get("/api/training-jobs"), 200)).findValuesAsString("id")).doesNotContain("torn");
+        assertThat(http.json(http.get("/actuator/health"), 200).get("status").asString()).isEqualTo("UP");
+        assertThat(http.json(http.get("/api/models"), 200).findValuesAsString("name")).containsExactly("sound");
+        assertThat(http.json(http.get("/api/training-jobs"), 200).findValuesAsString("id")).doesNotContain("torn");
 
-        assertThat(detail(send(get("/api/models/truncated"), 409))).contains("damaged", "model.zip is truncated",
-                "DELETE /api/models/truncated");
-        assertThat(detail(send(generate("truncated"), 409))).contains("model.zip is truncated");
-        assertThat(detail(send(get("/api/models/garbled"), 409))).contains("model.json is unreadable");
-        assertThat(detail(send(generate("garbled"), 409))).contains("model.json is unreadable");
+        assertThat(detail(http.send(http.get("/api/models/truncated"), 409))).contains("damaged",
+                "model.zip is truncated", "DELETE /api/models/truncated");
+        assertThat(detail(http.send(generate("truncated"), 409))).contains("model.zip is truncated");
+        assertThat(detail(http.send(http.get("/api/models/garbled"), 409))).contains("model.json is unreadable");
+        assertThat(detail(http.send(generate("garbled"), 409))).contains("model.json is unreadable");
 
-        JsonNode sample = json.readTree(send(generate("sound"), 200));
+        JsonNode sample = http.json(generate("sound"), 200);
         assertThat(sample.get("samples").get(0).get("text").asString()).hasSize(20);
 
-        send(HttpRequest.newBuilder(uri("/api/models/truncated")).DELETE().build(), 204);
-        send(HttpRequest.newBuilder(uri("/api/models/garbled")).DELETE().build(), 204);
-        send(get("/api/models/truncated"), 404);
+        http.send(http.delete("/api/models/truncated"), 204);
+        http.send(http.delete("/api/models/garbled"), 204);
+        http.send(http.get("/api/models/truncated"), 404);
         assertThat(storage.resolve("models/garbled")).doesNotExist();
     }
 
@@ -83,22 +80,7 @@ class DamagedStoreOverHttpTest {
     }
 
     private HttpRequest generate(String model) {
-        return HttpRequest.newBuilder(uri("/api/models/" + model + "/generate")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"length\":20,\"seed\":1}")).build();
-    }
-
-    private String send(HttpRequest request, int expected) throws Exception {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(request.uri() + " -> " + response.body()).isEqualTo(expected);
-        return response.body();
-    }
-
-    private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(uri(path)).GET().build();
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
+        return http.postJson("/api/models/" + model + "/generate", "{\"length\":20,\"seed\":1}");
     }
 
     private static void copy(Path from, Path to) {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -63,45 +61,45 @@ class FullDiskOverHttpTest {
         TestSupport.storage(registry, disk);
     }
 
-    @LocalServerPort
-    int port;
-
-    private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = TestSupport.json();
+    private final ServiceHttp http;
+
+    FullDiskOverHttpTest(@LocalServerPort int port) {
+        http = new ServiceHttp(port);
+    }
 
     @Test
     void aFullDiskFailsWritesCleanlyAndCorruptsNothing() throws Exception {
         String corpus = upload(Fixtures.repeatedSentence(200), 201);
         train("{\"corpusId\":\"" + corpus + "\",\"modelName\":\"before\",\"spec\":" + SPEC + ",\"schedule\":"
                 + "{\"maxIterations\":30,\"evalEvery\":30}}", "SUCCEEDED");
-        byte[] archive = http.send(get("/api/models/before/download"), HttpResponse.BodyHandlers.ofByteArray()).body();
+        byte[] archive = http.exchange(http.get("/api/models/before/download"), HttpResponse.BodyHandlers.ofByteArray())
+                .body();
         String weights = sha256(disk.resolve("models/before/model.zip"));
 
         Path filler = fillTheDisk();
 
         JsonNode refused = json.readTree(upload("another text, never stored. ".repeat(500), 507));
         assertThat(refused.get("detail").asString()).contains("No space left on device", disk.resolve("corpora").toString());
-        assertThat(json.readTree(send(get("/api/corpora"), 200)).findValuesAsString("id")).containsExactly(corpus);
+        assertThat(http.json(http.get("/api/corpora"), 200).findValuesAsString("id")).containsExactly(corpus);
 
         JsonNode failed = train("{\"fromModel\":\"before\",\"schedule\":{\"maxIterations\":200,\"evalEvery\":200,"
                 + "\"checkpointEvery\":5}}", "FAILED");
         assertThat(failed.get("error").asString()).contains("storage", "No space left on device",
                 disk.resolve("models/before").toString());
         assertThat(sha256(disk.resolve("models/before/model.zip"))).as("the previous model is untouched").isEqualTo(weights);
-        assertThat(json.readTree(send(generate("before"), 200)).get("samples").get(0).get("text").asString()).hasSize(20);
+        assertThat(http.json(generate("before"), 200).get("samples").get(0).get("text").asString()).hasSize(20);
 
-        HttpResponse<String> imported = http.send(multipart("/api/models/copy/import", archive),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> imported = http.exchange(multipart("/api/models/copy/import", archive));
         assertThat(imported.statusCode()).as(imported.body()).isEqualTo(507);
-        assertThat(json.readTree(send(get("/api/models"), 200)).findValuesAsString("name")).containsExactly("before");
+        assertThat(http.json(http.get("/api/models"), 200).findValuesAsString("name")).containsExactly("before");
 
         assertThat(leftovers()).as("no temp or staging files").isEmpty();
-        assertThat(json.readTree(send(get("/actuator/health"), 200)).get("status").asString()).isEqualTo("UP");
+        assertThat(http.json(http.get("/actuator/health"), 200).get("status").asString()).isEqualTo("UP");
 
         Files.delete(filler);
         upload("another text, stored now. ".repeat(500), 201);
-        assertThat(http.send(multipart("/api/models/copy/import", archive), HttpResponse.BodyHandlers.ofString())
-                .statusCode()).isEqualTo(201);
+        assertThat(http.exchange(multipart("/api/models/copy/import", archive)).statusCode()).isEqualTo(201);
     }
 
     private static final String SPEC = "{\"cell\":\"LSTM\",\"layers\":1,\"hiddenSize\":32,\"seqLength\":16,"
@@ -131,25 +129,21 @@ class FullDiskOverHttpTest {
     }
 
     private JsonNode train(String request, String expectedState) throws Exception {
-        String id = json.readTree(send(HttpRequest.newBuilder(uri("/api/training-jobs"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(request)).build(),
-                202)).get("id").asString();
+        String id = http.json(http.postJson("/api/training-jobs", request), 202).get("id").asString();
         Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100)).until(() ->
-                !json.readTree(send(get("/api/training-jobs/" + id), 200)).get("state").asString().matches("QUEUED|RUNNING"));
-        JsonNode job = json.readTree(send(get("/api/training-jobs/" + id), 200));
+                !http.json(http.get("/api/training-jobs/" + id), 200).get("state").asString().matches("QUEUED|RUNNING"));
+        JsonNode job = http.json(http.get("/api/training-jobs/" + id), 200);
         assertThat(job.get("state").asString()).as(job.toString()).isEqualTo(expectedState);
         return job;
     }
 
     private String upload(String text, int expected) throws Exception {
-        String body = send(HttpRequest.newBuilder(uri("/api/corpora")).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString(text)).build(), expected);
+        String body = http.send(http.post("/api/corpora", "text/plain", text), expected);
         return expected == 201 ? json.readTree(body).get("id").asString() : body;
     }
 
     private HttpRequest generate(String model) {
-        return HttpRequest.newBuilder(uri("/api/models/" + model + "/generate")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"length\":20,\"seed\":1}")).build();
+        return http.postJson("/api/models/" + model + "/generate", "{\"length\":20,\"seed\":1}");
     }
 
     private HttpRequest multipart(String path, byte[] zip) {
@@ -157,22 +151,8 @@ class FullDiskOverHttpTest {
         byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.zip\"\r\n"
                 + "Content-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-        return HttpRequest.newBuilder(uri(path)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        return http.request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArrays(List.of(head, zip, tail))).build();
-    }
-
-    private String send(HttpRequest request, int expected) throws Exception {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(request.uri() + " -> " + response.body()).isEqualTo(expected);
-        return response.body();
-    }
-
-    private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(uri(path)).GET().build();
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
     }
 
     private static String sha256(Path file) throws Exception {

@@ -3,10 +3,6 @@ package dev.charrnn.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,16 +60,17 @@ class GeneratedClientOverHttpTest {
         TestSupport.storage(registry, storage);
     }
 
-    @LocalServerPort
-    int port;
-
     private final JsonMapper json = TestSupport.json();
+    private final ServiceHttp http;
+
+    GeneratedClientOverHttpTest(@LocalServerPort int port) {
+        http = new ServiceHttp(port);
+    }
 
     @Test
     void theCommittedDocumentIsTheLiveOne() throws Exception {
         Path committed = committedDocument();
-        JsonNode live = json.readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(baseUri() + "/v3/api-docs")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode live = json.readTree(http.exchange(http.get("/v3/api-docs")).body());
         if (Boolean.getBoolean(REFRESH)) {
             Files.writeString(committed, json.writerWithDefaultPrettyPrinter().writeValueAsString(live) + "\n");
         }
@@ -88,7 +85,7 @@ class GeneratedClientOverHttpTest {
 
     @Test
     void aClientGeneratedFromTheDocumentRunsTheTour() throws Exception {
-        ApiClient client = new ApiClient().setBasePath(baseUri());
+        ApiClient client = new ApiClient().setBasePath(http.uri("").toString());
         CorporaApi corpora = new CorporaApi(client);
         TrainingApi training = new TrainingApi(client);
         GenerationApi generation = new GenerationApi(client);
@@ -157,9 +154,5 @@ class GeneratedClientOverHttpTest {
     private static String abbreviate(JsonNode node) {
         String text = node.toString();
         return text.length() > 120 ? text.substring(0, 120) + "..." : text;
-    }
-
-    private String baseUri() {
-        return "http://localhost:" + port;
     }
 }

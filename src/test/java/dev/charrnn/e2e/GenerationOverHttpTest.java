@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -52,17 +50,18 @@ class GenerationOverHttpTest {
         registry.add("charrnn.limits.max-generate-length", () -> 100000);
     }
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     ModelStore models;
 
     @Autowired
     dev.charrnn.generation.GenerationService generation;
 
-    private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = TestSupport.json();
+    private final ServiceHttp http;
+
+    GenerationOverHttpTest(@LocalServerPort int port) {
+        http = new ServiceHttp(port);
+    }
 
     @BeforeEach
     void trainedModel() {
@@ -71,7 +70,7 @@ class GenerationOverHttpTest {
 
     @Test
     void streamsChunksThenADoneEventThatAgreeWithEachOther() throws Exception {
-        HttpResponse<java.util.stream.Stream<String>> response = http.send(post("/generate/stream",
+        HttpResponse<java.util.stream.Stream<String>> response = http.exchange(post("/generate/stream",
                 "{\"prime\":\"the \",\"length\":120,\"seed\":3,\"n\":2,\"stop\":[\"mat\"]}"), HttpResponse.BodyHandlers.ofLines());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
@@ -101,8 +100,8 @@ class GenerationOverHttpTest {
 
     @Test
     void aClientThatDisconnectsStopsItsGeneration() throws Exception {
-        HttpResponse<InputStream> response = http.send(post("/generate/stream", "{\"prime\":\"the \",\"length\":100000}"),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = http.exchange(post("/generate/stream",
+                "{\"prime\":\"the \",\"length\":100000}"), HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             for (int lines = 0; lines < 20; lines++) {
                 assertThat(reader.readLine()).isNotNull();
@@ -137,20 +136,16 @@ class GenerationOverHttpTest {
     }
 
     private String generate(String prime) throws Exception {
-        HttpResponse<String> response = http.send(post("/generate",
-                "{\"prime\":\"" + prime + "\",\"length\":60,\"temperature\":0}"), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return json.readTree(response.body()).get("samples").get(0).get("text").asString();
+        return http.json(post("/generate", "{\"prime\":\"" + prime + "\",\"length\":60,\"temperature\":0}"), 200)
+                .get("samples").get(0).get("text").asString();
     }
 
     private double activeGenerations() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
-                + "/actuator/metrics/charrnn.generations.active")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.exchange(http.get("/actuator/metrics/charrnn.generations.active"));
         return json.readTree(response.body()).get("measurements").get(0).get("value").asDouble();
     }
 
     private HttpRequest post(String path, String body) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/models/" + MODEL + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return http.postJson("/api/models/" + MODEL + path, body);
     }
 }

@@ -2,11 +2,6 @@ package dev.charrnn.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -30,7 +25,6 @@ import dev.charrnn.nn.Nd4jOpCount;
 import dev.charrnn.nn.SoftmaxOutputLayerImpl;
 import dev.charrnn.system.Nd4jRuntime;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The whole service with the layers forced onto the ops path, the path a GPU takes, on the CPU:
@@ -49,12 +43,8 @@ class OpsPathOverHttpTest {
 
     @DynamicPropertySource
     static void storage(DynamicPropertyRegistry registry) {
-        registry.add("charrnn.storage.corpora-dir", () -> storage.resolve("corpora").toString());
-        registry.add("charrnn.storage.models-dir", () -> storage.resolve("models").toString());
+        TestSupport.storage(registry, storage);
     }
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     ModelStore models;
@@ -62,18 +52,20 @@ class OpsPathOverHttpTest {
     @Autowired
     Nd4jRuntime nd4j;
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final JsonMapper json = TestSupport.json();
+    private final ServiceHttp http;
+
+    OpsPathOverHttpTest(@LocalServerPort int port) {
+        http = new ServiceHttp(port);
+    }
 
     @Test
     void everyCellTrainsValidatesScoresAndContinuesOnTheOpsPath() throws Exception {
-        JsonNode path = json.readTree(send(get("/api/system"), 200)).get("computePath");
+        JsonNode path = http.json(http.get("/api/system"), 200).get("computePath");
         assertThat(path.get("layerPath").asString()).isEqualTo("ops");
         assertThat(path.get("setting").asString()).isEqualTo("ops");
         assertThat(path.get("unsupportedGpus")).isEmpty();
 
-        String corpus = json.readTree(send(HttpRequest.newBuilder(uri("/api/corpora")).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString(TEXT)).build(), 201)).get("id").asString();
+        String corpus = http.json(http.post("/api/corpora", "text/plain", TEXT), 201).get("id").asString();
         double uniformBits = Math.log(TEXT.chars().distinct().count()) / Math.log(2);
         for (String cell : new String[] {"RNN", "LSTM", "GRU"}) {
             String model = "ops-" + cell.toLowerCase();
@@ -90,12 +82,12 @@ class OpsPathOverHttpTest {
             assertThat(matrixProducts).as("%s: ND4J matrix products in 60 iterations", cell).isGreaterThan(60L * 2 * 16 * 2);
             assertOnTheOpsPath(model);
 
-            JsonNode score = json.readTree(send(postJson("/api/models/" + model + "/score",
-                    "{\"text\":\"the cat sat on the mat.\"}"), 200));
+            JsonNode score = http.json(http.postJson("/api/models/" + model + "/score",
+                    "{\"text\":\"the cat sat on the mat.\"}"), 200);
             assertThat(score.get("scoredChars").asInt()).isEqualTo(22);
             assertThat(score.get("bitsPerChar").asDouble()).as(cell).isPositive().isLessThan(uniformBits);
 
-            JsonNode flow = json.readTree(send(postJson("/api/models/" + model + "/gradient-flow", "{\"steps\":20}"), 200));
+            JsonNode flow = http.json(http.postJson("/api/models/" + model + "/gradient-flow", "{\"steps\":20}"), 200);
             assertThat(flow.get("inputGradientNorms")).hasSize(20);
             assertThat(flow.get("inputGradientNorms").get(19).asDouble()).isPositive();
             assertThat(flow.get("hiddenGradientNorms")).hasSize(2);
@@ -118,31 +110,12 @@ class OpsPathOverHttpTest {
     }
 
     private JsonNode train(String request) throws Exception {
-        String location = "/api/training-jobs/" + json.readTree(send(postJson("/api/training-jobs", request), 202))
+        String location = "/api/training-jobs/" + http.json(http.postJson("/api/training-jobs", request), 202)
                 .get("id").asString();
         Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
-                .until(() -> !json.readTree(send(get(location), 200)).get("state").asString().matches("QUEUED|RUNNING"));
-        JsonNode job = json.readTree(send(get(location), 200));
+                .until(() -> !http.json(http.get(location), 200).get("state").asString().matches("QUEUED|RUNNING"));
+        JsonNode job = http.json(http.get(location), 200);
         assertThat(job.get("state").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
         return job;
-    }
-
-    private String send(HttpRequest request, int expectedStatus) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(request.uri() + " -> " + response.body()).isEqualTo(expectedStatus);
-        return response.body();
-    }
-
-    private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(uri(path)).build();
-    }
-
-    private HttpRequest postJson(String path, String body) {
-        return HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
     }
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -39,23 +37,24 @@ class SaturationOverHttpTest {
         registry.add("charrnn.limits.max-generate-length", () -> 100000);
     }
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     ModelStore models;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final ServiceHttp http;
+
+    SaturationOverHttpTest(@LocalServerPort int port) {
+        http = new ServiceHttp(port);
+    }
 
     @Test
     void aRequestBeyondTheGenerationSlotsGets503WithRetryAfter() throws Exception {
         TestSupport.savePatternModel(models, "pattern");
-        HttpResponse<InputStream> holding = http.send(post("/generate/stream", "{\"length\":100000}"),
+        HttpResponse<InputStream> holding = http.exchange(post("/generate/stream", "{\"length\":100000}"),
                 HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(holding.body(), StandardCharsets.UTF_8))) {
             assertThat(reader.readLine()).isNotNull();
 
-            HttpResponse<String> refused = http.send(post("/generate", "{\"length\":10}"), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> refused = http.exchange(post("/generate", "{\"length\":10}"));
 
             assertThat(refused.statusCode()).isEqualTo(503);
             assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
@@ -63,11 +62,10 @@ class SaturationOverHttpTest {
             assertThat(refused.body()).contains("max-concurrent-generations");
         }
         Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
-                http.send(post("/generate", "{\"length\":10}"), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+                http.exchange(post("/generate", "{\"length\":10}")).statusCode() == 200);
     }
 
     private HttpRequest post(String path, String body) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/models/pattern" + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return http.postJson("/api/models/pattern" + path, body);
     }
 }

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,15 +22,15 @@ import org.awaitility.Awaitility;
 final class ServiceJar implements AutoCloseable {
 
     private final Path work;
-    private final HttpClient http = HttpClient.newHttpClient();
     private Process process;
-    private int port;
 
     ServiceJar(Path work) {
         this.work = work;
     }
 
-    void start() throws Exception {
+    /** Starts the JVM on a free port, waits until it is healthy and returns HTTP to it: a restart has a new port. */
+    ServiceHttp start() throws Exception {
+        int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
@@ -44,8 +40,10 @@ final class ServiceJar implements AutoCloseable {
         builder.environment().put("OMP_NUM_THREADS", "1");
         builder.redirectErrorStream(true).redirectOutput(work.resolve("service-" + System.nanoTime() + ".log").toFile());
         process = builder.start();
+        ServiceHttp http = new ServiceHttp(port);
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> http.send(get("/actuator/health"), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+                .until(() -> http.exchange(http.get("/actuator/health")).statusCode() == 200);
+        return http;
     }
 
     /** SIGTERM, as docker stop sends: shutdown hooks run. Returns the exit code. */
@@ -67,23 +65,20 @@ final class ServiceJar implements AutoCloseable {
         }
     }
 
-    String send(HttpRequest request, int expected) throws Exception {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(request.uri() + " -> " + response.body()).isEqualTo(expected);
-        return response.body();
-    }
-
-    HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build();
-    }
-
-    HttpRequest post(String path, String type, String body) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).header("Content-Type", type)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    /**
+     * Uploads {@link #corpus()} and starts a long job (100000 iterations, evaluating every 1000) training a
+     * one-layer 32-unit cell on it, for a test to stop part way; returns the job's path.
+     */
+    static String startTraining(ServiceHttp http, String model, String cell, int checkpointEvery) throws Exception {
+        String corpusId = http.json(http.post("/api/corpora", "text/plain", corpus()), 201).get("id").asString();
+        return "/api/training-jobs/" + http.json(http.postJson("/api/training-jobs", "{\"corpusId\":\"" + corpusId
+                + "\",\"modelName\":\"" + model + "\",\"spec\":{\"cell\":\"" + cell + "\",\"layers\":1,\"hiddenSize\":32,"
+                + "\"seqLength\":32,\"batchSize\":8,\"seed\":1},\"schedule\":{\"maxIterations\":100000,\"evalEvery\":1000,"
+                + "\"checkpointEvery\":" + checkpointEvery + "}}"), 202).get("id").asString();
     }
 
     /** 40 kB of words from a small vocabulary. */
-    static String corpus() {
+    private static String corpus() {
         Random random = new Random(7);
         StringBuilder text = new StringBuilder();
         String[] words = {"the", "cat", "sat", "on", "a", "mat", "and", "then", "ran", "off", "home"};

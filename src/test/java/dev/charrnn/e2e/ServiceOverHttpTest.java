@@ -3,9 +3,6 @@ package dev.charrnn.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -49,53 +46,53 @@ class ServiceOverHttpTest {
         registry.add("charrnn.limits.max-corpus-size", () -> "64KB");
     }
 
-    @LocalServerPort
-    int port;
-
-    private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = TestSupport.json();
+    private final ServiceHttp http;
+
+    ServiceOverHttpTest(@LocalServerPort int port) {
+        http = new ServiceHttp(port);
+    }
 
     @Test
     void uploadTrainPollAndGenerateWithTheDocumentedExamples() throws Exception {
-        JsonNode docs = json.readTree(send(get("/v3/api-docs"), 200));
+        JsonNode docs = http.json(http.get("/v3/api-docs"), 200);
         assertThat(docs.get("paths").propertyNames()).contains("/api/corpora", "/api/training-jobs",
                 "/api/training-jobs/{id}", "/api/models", "/api/models/{name}", "/api/models/{name}/generate",
                 "/api/system");
-        assertThat(send(get("/swagger-ui.html"), 200, 302)).isNotNull();
+        assertThat(http.send(http.get("/swagger-ui.html"), 200, 302)).isNotNull();
 
         JsonNode upload = docs.get("paths").get("/api/corpora").get("post").get("requestBody").get("content").get("text/plain");
         assertThat(upload.get("schema").get("type").asString()).isEqualTo("string");
-        JsonNode corpus = json.readTree(send(HttpRequest.newBuilder(uri("/api/corpora")).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString(upload.get("examples").values().iterator().next().get("value")
-                        .asString())).build(), 201));
+        JsonNode corpus = http.json(http.post("/api/corpora", "text/plain",
+                upload.get("examples").values().iterator().next().get("value").asString()), 201);
         assertThat(corpus.get("id").asString()).isEqualTo(ExampleCorpus.ID);
 
-        HttpResponse<String> accepted = http.send(postJson("/api/training-jobs", example(docs, "/api/training-jobs")),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> accepted = http.exchange(http.postJson("/api/training-jobs",
+                example(docs, "/api/training-jobs")));
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         String location = accepted.headers().firstValue("Location").orElseThrow();
 
         Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
-                .until(() -> !json.readTree(send(get(location), 200)).get("state").asString().matches("QUEUED|RUNNING"));
-        JsonNode job = json.readTree(send(get(location), 200));
+                .until(() -> !http.json(http.get(location), 200).get("state").asString().matches("QUEUED|RUNNING"));
+        JsonNode job = http.json(http.get(location), 200);
         assertThat(job.get("state").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
         assertThat(job.get("valBpc").asDouble()).isPositive().isLessThan(Math.log(corpus.get("vocabularySize").asInt()) / Math.log(2));
         String model = job.get("modelName").asString();
 
         String generateExample = example(docs, "/api/models/{name}/generate");
-        JsonNode generated = json.readTree(send(postJson("/api/models/" + model + "/generate", generateExample), 200));
+        JsonNode generated = http.json(http.postJson("/api/models/" + model + "/generate", generateExample), 200);
         String text = generated.get("samples").get(0).get("text").asString();
         JsonNode exampleRequest = json.readTree(generateExample);
         assertThat(text.codePointCount(0, text.length())).isEqualTo(exampleRequest.get("length").asInt());
 
-        assertThat(json.readTree(send(get("/api/models"), 200)).findValuesAsString("name")).contains(model);
+        assertThat(http.json(http.get("/api/models"), 200).findValuesAsString("name")).contains(model);
         assertSameSampleAfterReloadFromDisk(model, exampleRequest, text);
     }
 
     @Test
     void urlsTomcatRejectsStillGetProblemJson() throws Exception {
         for (String path : new String[] {"/api/models/a%2Fb", "/api/corpora/%00"}) {
-            HttpResponse<String> response = http.send(get(path), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.exchange(http.get(path));
             assertThat(response.statusCode()).as(path).isEqualTo(400);
             assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
             assertThat(json.readTree(response.body()).get("detail").asString()).contains("encoded slashes");
@@ -104,30 +101,27 @@ class ServiceOverHttpTest {
 
     @Test
     void aMultipartBodyWithoutBoundaryIsA400() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/api/corpora"))
-                .header("Content-Type", "multipart/form-data").POST(HttpRequest.BodyPublishers.ofString("garbage")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.exchange(http.post("/api/corpora", "multipart/form-data", "garbage"));
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(json.readTree(response.body()).get("detail").asString()).contains("multipart");
     }
 
     @Test
     void theRootPageLeadsToThePlayground() throws Exception {
-        assertThat(send(get("/"), 200)).contains("swagger-ui.html");
+        assertThat(http.send(http.get("/"), 200)).contains("swagger-ui.html");
     }
 
     @Test
     void aJobsEventsStreamProgressGradientsAndDone() throws Exception {
-        String corpus = json.readTree(send(HttpRequest.newBuilder(uri("/api/corpora")).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString("the cat sat on the mat. ".repeat(80))).build(), 201))
+        String corpus = http.json(http.post("/api/corpora", "text/plain", "the cat sat on the mat. ".repeat(80)), 201)
                 .get("id").asString();
-        String job = json.readTree(send(postJson("/api/training-jobs", "{\"corpusId\":\"" + corpus + "\",\"modelName\":"
+        String job = http.json(http.postJson("/api/training-jobs", "{\"corpusId\":\"" + corpus + "\",\"modelName\":"
                 + "\"evented\",\"spec\":{\"layers\":1,\"hiddenSize\":16,\"seqLength\":16,\"batchSize\":4,"
-                + "\"statsEvery\":5,\"flowEvery\":20},\"schedule\":{\"maxIterations\":300,\"evalEvery\":100}}"), 202))
+                + "\"statsEvery\":5,\"flowEvery\":20},\"schedule\":{\"maxIterations\":300,\"evalEvery\":100}}"), 202)
                 .get("id").asString();
 
-        HttpResponse<java.util.stream.Stream<String>> events = http.send(get("/api/training-jobs/" + job + "/events"),
-                HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> events = http.exchange(
+                http.get("/api/training-jobs/" + job + "/events"), HttpResponse.BodyHandlers.ofLines());
         assertThat(events.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
         java.util.Set<String> names = new java.util.HashSet<>();
         JsonNode done = null;
@@ -147,9 +141,9 @@ class ServiceOverHttpTest {
 
     @Test
     void operationalEndpointsAnswer() throws Exception {
-        assertThat(json.readTree(send(get("/actuator/health"), 200)).get("status").asString()).isEqualTo("UP");
-        assertThat(send(get("/actuator/prometheus"), 200)).contains("jvm_memory_used_bytes");
-        JsonNode system = json.readTree(send(get("/api/system"), 200));
+        assertThat(http.json(http.get("/actuator/health"), 200).get("status").asString()).isEqualTo("UP");
+        assertThat(http.send(http.get("/actuator/prometheus"), 200)).contains("jvm_memory_used_bytes");
+        JsonNode system = http.json(http.get("/api/system"), 200);
         assertThat(system.get("backend").asString()).isEqualTo("CPU");
         assertThat(system.get("versions").get("deeplearning4j").asString()).isEqualTo("1.0.0-M2.1");
         assertThat(system.get("generationKernel").asString()).as("surefire runs with the Vector API module")
@@ -160,12 +154,12 @@ class ServiceOverHttpTest {
 
     @Test
     void anOversizedMultipartUploadIsA413ProblemAndStoresNothing() throws Exception {
-        HttpResponse<String> response = http.send(multipart("/api/corpora", "big.txt",
-                "x".repeat(80 * 1024).getBytes(StandardCharsets.UTF_8)), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.exchange(multipart("/api/corpora", "big.txt",
+                "x".repeat(80 * 1024).getBytes(StandardCharsets.UTF_8)));
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
         assertThat(json.readTree(response.body()).get("detail").asString()).contains("max-corpus-size");
-        assertThat(json.readTree(send(get("/api/corpora"), 200)).findValuesAsString("name")).doesNotContain("big.txt");
+        assertThat(http.json(http.get("/api/corpora"), 200).findValuesAsString("name")).doesNotContain("big.txt");
     }
 
     /** A fresh store on the same directory (what a restart sees) reproduces the served sample. */
@@ -215,25 +209,6 @@ class ServiceOverHttpTest {
         return object;
     }
 
-    private String send(HttpRequest request, int... expectedStatus) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(request.uri() + " -> " + response.body()).isIn(box(expectedStatus));
-        return response.body();
-    }
-
-    private static Integer[] box(int[] values) {
-        return java.util.Arrays.stream(values).boxed().toArray(Integer[]::new);
-    }
-
-    private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(uri(path)).build();
-    }
-
-    private HttpRequest postJson(String path, String body) {
-        return HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    }
-
     private HttpRequest multipart(String path, String fileName, byte[] content) {
         String boundary = "----charrnn" + System.nanoTime();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -241,11 +216,7 @@ class ServiceOverHttpTest {
                 + "\"\r\nContent-Type: text/plain\r\n\r\n").getBytes(StandardCharsets.UTF_8));
         body.writeBytes(content);
         body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        return HttpRequest.newBuilder(uri(path)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        return http.request(path).header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
-    }
-
-    private URI uri(String path) {
-        return URI.create(path.startsWith("http") ? path : "http://localhost:" + port + path);
     }
 }

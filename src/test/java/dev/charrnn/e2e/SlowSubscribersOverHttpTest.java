@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -71,11 +69,14 @@ class SlowSubscribersOverHttpTest {
     @Autowired
     ModelStore models;
 
-    @LocalServerPort
-    int port;
-
-    private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = TestSupport.json();
+    private final int port;
+    private final ServiceHttp http;
+
+    SlowSubscribersOverHttpTest(@LocalServerPort int port) {
+        this.port = port;
+        this.http = new ServiceHttp(port);
+    }
 
     @Test
     void stalledSubscribersNeitherSlowTrainingNorStarveTheOneThatReads() throws Exception {
@@ -90,13 +91,13 @@ class SlowSubscribersOverHttpTest {
         CompletableFuture<Subscription> reader = CompletableFuture.supplyAsync(() -> subscribe(job));
         try {
             Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                HttpResponse<String> view = http.send(get("/api/training-jobs/" + job).timeout(Duration.ofSeconds(5))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> view = http.exchange(http.request("/api/training-jobs/" + job)
+                        .timeout(Duration.ofSeconds(5)).build());
                 return !json.readTree(view.body()).get("state").asString().matches("QUEUED|RUNNING");
             });
             double watched = secondsToTrain(job);
             Subscription subscription = reader.get();
-            JsonNode end = json.readTree(send(get("/api/training-jobs/" + job).build()));
+            JsonNode end = http.json(http.get("/api/training-jobs/" + job));
 
             assertThat(subscription.bytes).as("enough events to fill a stalled client's socket")
                     .isGreaterThan(SOCKET_FILLING_BYTES);
@@ -122,10 +123,9 @@ class SlowSubscribersOverHttpTest {
         try {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> activeGenerations() == 1);
 
-            HttpResponse<String> other = http.send(HttpRequest.newBuilder(uri("/api/models/pattern/generate"))
+            HttpResponse<String> other = http.exchange(http.request("/api/models/pattern/generate")
                     .header("Content-Type", "application/json").timeout(Duration.ofSeconds(20))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"length\":2000}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"length\":2000}")).build());
             assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
             assertThat(json.readTree(other.body()).get("samples").get(0).get("text").asString()).hasSize(2000);
 
@@ -138,7 +138,7 @@ class SlowSubscribersOverHttpTest {
     }
 
     private double activeGenerations() throws Exception {
-        return json.readTree(send(get("/actuator/metrics/charrnn.generations.active").build()))
+        return http.json(http.get("/actuator/metrics/charrnn.generations.active"))
                 .get("measurements").get(0).get("value").asDouble();
     }
 
@@ -148,18 +148,13 @@ class SlowSubscribersOverHttpTest {
                 + "\"layers\":2,\"hiddenSize\":16,\"seqLength\":8,\"batchSize\":4,\"learningRate\":0.5,"
                 + "\"optimizer\":\"SGD\",\"gradientClipping\":{\"mode\":\"GLOBAL_L2\",\"threshold\":1.0},\"statsEvery\":1,\"flowEvery\":0},"
                 + "\"schedule\":{\"maxIterations\":400,\"evalEvery\":200}}";
-        HttpResponse<String> accepted = http.send(HttpRequest.newBuilder(uri("/api/training-jobs"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
-        return json.readTree(accepted.body()).get("id").asString();
+        return http.json(http.postJson("/api/training-jobs", body), 202).get("id").asString();
     }
 
     private double secondsToTrain(String job) throws Exception {
         Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() ->
-                !json.readTree(send(get("/api/training-jobs/" + job).build())).get("state").asString()
-                        .matches("QUEUED|RUNNING"));
-        JsonNode view = json.readTree(send(get("/api/training-jobs/" + job).build()));
+                !http.json(http.get("/api/training-jobs/" + job)).get("state").asString().matches("QUEUED|RUNNING"));
+        JsonNode view = http.json(http.get("/api/training-jobs/" + job));
         assertThat(view.get("state").asString()).as(view.toString()).isEqualTo("SUCCEEDED");
         return Duration.between(Instant.parse(view.get("startedAt").asString()),
                 Instant.parse(view.get("finishedAt").asString())).toMillis() / 1000.0;
@@ -189,8 +184,8 @@ class SlowSubscribersOverHttpTest {
 
     private Subscription subscribe(String job) {
         try {
-            HttpResponse<java.util.stream.Stream<String>> events = http.send(
-                    get("/api/training-jobs/" + job + "/events").build(), HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<java.util.stream.Stream<String>> events = http.exchange(
+                    http.get("/api/training-jobs/" + job + "/events"), HttpResponse.BodyHandlers.ofLines());
             long bytes = 0;
             List<JsonNode> alerts = new ArrayList<>();
             JsonNode done = null;
@@ -215,21 +210,6 @@ class SlowSubscribersOverHttpTest {
     }
 
     private String upload(String text) throws Exception {
-        return json.readTree(send(HttpRequest.newBuilder(uri("/api/corpora")).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString(text)).build())).get("id").asString();
-    }
-
-    private String send(HttpRequest request) throws Exception {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
-        return response.body();
-    }
-
-    private HttpRequest.Builder get(String path) {
-        return HttpRequest.newBuilder(uri(path)).GET();
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
+        return http.json(http.post("/api/corpora", "text/plain", text)).get("id").asString();
     }
 }

@@ -2,9 +2,6 @@ package dev.charrnn.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,23 +51,25 @@ class SoakTest {
         TestSupport.storage(registry, storage);
     }
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     ModelStore models;
 
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final ServiceHttp http;
+
+    SoakTest(@LocalServerPort int port) {
+        http = new ServiceHttp(port);
+    }
 
     @Test
     void eightClientsGenerateWhileAJobTrainsWithoutErrorsOrGrowingMemory() throws Exception {
         long seconds = Long.getLong("soak.seconds", 10);
         TestSupport.savePatternModel(models, "pattern");
-        String corpus = TestSupport.json().readTree(post("/api/corpora", "text/plain",
-                Fixtures.repeatedSentence(400)).body()).get("id").asString();
-        String job = TestSupport.json().readTree(post("/api/training-jobs", "application/json", "{\"corpusId\":\"" + corpus
-                + "\",\"modelName\":\"background\",\"spec\":{\"layers\":1,\"hiddenSize\":64,\"seqLength\":32,"
-                + "\"batchSize\":8},\"schedule\":{\"maxIterations\":1000000,\"evalEvery\":200}}").body()).get("id").asString();
+        String corpus = TestSupport.json().readTree(http.exchange(http.post("/api/corpora", "text/plain",
+                Fixtures.repeatedSentence(400))).body()).get("id").asString();
+        String job = TestSupport.json().readTree(http.exchange(http.postJson("/api/training-jobs", "{\"corpusId\":\""
+                + corpus + "\",\"modelName\":\"background\",\"spec\":{\"layers\":1,\"hiddenSize\":64,\"seqLength\":32,"
+                + "\"batchSize\":8},\"schedule\":{\"maxIterations\":1000000,\"evalEvery\":200}}")).body())
+                .get("id").asString();
 
         LatencyHistogram latencies = new LatencyHistogram();
         AtomicInteger errors = new AtomicInteger();
@@ -85,8 +84,8 @@ class SoakTest {
                 while (System.nanoTime() < end) {
                     long start = System.nanoTime();
                     try {
-                        HttpResponse<String> response = post("/api/models/pattern/generate", "application/json",
-                                "{\"prime\":\"the \",\"length\":200,\"seed\":" + (client * 100_000 + i++) + "}");
+                        HttpResponse<String> response = http.exchange(http.postJson("/api/models/pattern/generate",
+                                "{\"prime\":\"the \",\"length\":200,\"seed\":" + (client * 100_000 + i++) + "}"));
                         if (response.statusCode() != 200) {
                             errors.incrementAndGet();
                         }
@@ -119,7 +118,7 @@ class SoakTest {
         double[] heapSlopes = samples.slopesPerThird(MemorySamples.HEAP_AFTER_GC);
         long nativeEnd = nativeBytes();
         long liveHeapEnd = liveHeapBytes();
-        post("/api/training-jobs/" + job + "/cancel", "application/json", "");
+        http.exchange(http.postJson("/api/training-jobs/" + job + "/cancel", ""));
         awaitStopped(job); // the worker writes the job's last record on its way out: not into a deleted directory
 
         System.out.printf("{\"soak_seconds\": %d, \"clients\": %d, \"requests\": %d, \"errors\": %d, \"p50_ms\": %.1f, "
@@ -199,9 +198,7 @@ class SoakTest {
         String state;
         do {
             Thread.sleep(50);
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    java.net.URI.create("http://localhost:" + port + "/api/training-jobs/" + job)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.exchange(http.get("/api/training-jobs/" + job));
             state = TestSupport.json().readTree(response.body()).get("state").asString();
         } while (("QUEUED".equals(state) || "RUNNING".equals(state)) && System.nanoTime() < deadline);
         assertThat(state).as("job state after cancel").isEqualTo("CANCELLED");
@@ -259,10 +256,5 @@ class SoakTest {
     private static long liveHeapBytes() {
         System.gc();
         return Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-    }
-
-    private HttpResponse<String> post(String path, String type, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).header("Content-Type", type)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
