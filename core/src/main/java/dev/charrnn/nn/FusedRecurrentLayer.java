@@ -262,8 +262,8 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
 
     /**
      * [steps*batch, gates*n] per-step gradients: the backward steps write the rows of steps >= end,
-     * the rows before stay zero (products over all rows read them). Zeroing all of it on the
-     * calling thread was 1.25% of a vanilla RNN's training step.
+     * the rows before stay zero (products over all rows read them), so only those are zeroed, not
+     * the whole array on the calling thread.
      */
     private INDArray stepGradients(LayerWorkspaceMgr ws, long batch, long steps, int end) {
         INDArray rows = ws.createUninitialized(ArrayType.BP_WORKING_MEM, dataType,

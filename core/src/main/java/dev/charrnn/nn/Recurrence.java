@@ -14,9 +14,8 @@ import dev.charrnn.nn.cpu.HostBuffers;
  *
  * <p>The steps run in {@link FloatSteps}: the step's recurrent product, h' RW forward and
  * dL/d(h RW) RW^T backward, is the Java kernel ({@code Kernels.accumulate}) on a float copy of RW
- * (or RW^T) taken here once per pass. OpenBLAS repacks RW at every call, which took as long as the
- * product itself; the Java kernel, measured alone on a thread's [16, 256] x [256, gates*256], takes
- * half BLAS's time.
+ * (or RW^T) taken here once per pass. OpenBLAS repacks RW at every call, which costs as much as the
+ * product itself at these sizes; the Java kernel on a thread's rows is faster than the BLAS call.
  */
 final class Recurrence {
 

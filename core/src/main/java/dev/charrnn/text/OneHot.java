@@ -38,8 +38,8 @@ public final class OneHot {
 
     /**
      * The same array written where it lives: ND4J zeroes its memory natively and only the ones are
-     * stored. Creating it from a Java array copies element by element through ND4J's indexer (for
-     * the [32, 65, 100] windows of training, 3% of a vanilla RNN's step).
+     * stored. Creating it from a Java array copies element by element through ND4J's indexer, which
+     * showed in a vanilla RNN's training step.
      */
     private static INDArray windowsInPlace(int[] symbols, int[] starts, int length, int vocabularySize) {
         int rows = starts.length;

@@ -12,9 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Matrix products of the recurrent layers. On the CPU backend they go straight to the OpenBLAS
  * that ND4J itself loads ({@code cblas_sgemm} / {@code cblas_dgemm} on the arrays' memory): for the
- * per-step [batch, n] x [n, gates*n] products ND4J's matmul op costs 10-100% more than the BLAS
- * call it wraps, and with two BLAS threads it was erratic (measured 180-330 us against a steady
- * 150-170 us). Other backends and data types take {@link Nd4j#gemm}.
+ * per-step [batch, n] x [n, gates*n] products ND4J's matmul op costs noticeably more than the BLAS
+ * call it wraps, and with two BLAS threads its time was erratic. Other backends and data types take
+ * {@link Nd4j#gemm}.
  *
  * <p>Operands are {@link Block}s: a 2D array, or a block of its rows and columns, described by
  * its memory layout only. Cutting a time step out of a sequence buffer is then a Java object,
@@ -179,8 +179,8 @@ public final class Blas {
         /**
          * The block's memory as a buffer from element (0, 0) to its last: bulk copies without a
          * native call each. The array's address is looked up once for all the blocks cut from it
-         * (ND4J's lookup, a JNI call and a new Pointer, was 5.8% of a vanilla RNN's training step
-         * when the step loops made it for every step's rows).
+         * (ND4J's lookup is a JNI call and a new Pointer: made for every step's rows, it showed in a
+         * vanilla RNN's training step).
          */
         public java.nio.FloatBuffer floatBuffer() {
             java.nio.FloatBuffer whole = memory.floats;

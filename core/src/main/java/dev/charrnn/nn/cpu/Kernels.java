@@ -10,8 +10,8 @@ public final class Kernels {
 
     /**
      * Rows that share one pass over a tile of weights. 8, not 16: sixteen rows of accumulators for
-     * a thread's columns (an LSTM's 512) fill L1 alone; 8 rows sampled 1-7% faster at 16 streams for
-     * every cell (8 alternating comparisons in one JVM), 4 rows 1% slower.
+     * a thread's columns (an LSTM's 512) fill L1 alone. Eight sampled faster than four or sixteen
+     * for every cell.
      */
     static final int ROW_BLOCK = 8;
 
@@ -35,8 +35,8 @@ public final class Kernels {
      * [c0, c1), where {@code w[i]} is row i of a [k, width] matrix. Six inputs per pass over an
      * accumulator, fused multiply-adds, i ascending for every element however the rows are
      * blocked. (Rows as separate arrays: with one flat array and four offsets into it the JIT does
-     * not vectorize the inner loop, and the kernel runs 5x slower. Six beat four by 6%; eight, or
-     * two rows per pass, the JIT no longer vectorizes; tiling the columns measured slower.)
+     * not vectorize the inner loop. Six inputs beat four; with eight, or two rows per pass, the JIT
+     * no longer vectorizes; tiling the columns was slower.)
      */
     public static void accumulate(float[][] acc, float[][] x, int from, int to, int k, float[][] w, int c0, int c1) {
         if (VECTOR_API && to - from >= 4) {
