@@ -302,18 +302,20 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         return rows;
     }
 
-    /** Copies of the pass's gates and states, out of the workspaces, cut into [steps*batch, n] blocks. */
+    /**
+     * Copies of the pass's gates and states, out of the workspaces, cut into whole [steps*batch, n]
+     * arrays (not views: in ND4J M2.1 rows cut from a view with an offset come back empty).
+     */
     private CellActivations record(RecurrentPass pass, long n) {
-        INDArray gates = detached(pass.gates());
-        INDArray states = detached(pass.states());
-        INDArray hidden = states.get(all(), interval(0, n));
-        return new CellActivations(pass.batch(), pass.steps(), List.copyOf(gateActivations(gates, hidden, n)), hidden,
-                stateWidth() > 1 ? states.get(all(), interval(n, 2 * n)) : null);
+        RowBlock states = new RowBlock(pass.history(), pass.batch(), pass.steps() * pass.batch()); // after each step
+        INDArray hidden = detached(states.blocks(0, 1, n));
+        return new CellActivations(pass.batch(), pass.steps(), List.copyOf(gateActivations(pass.gates(), hidden, n)),
+                hidden, stateWidth() > 1 ? detached(states.blocks(1, 1, n)) : null);
     }
 
-    /** Gate block {@code block} of a [rows, gates*n] array. */
+    /** A copy of gate block {@code block} of a whole [rows, k*n] array, outside every workspace. */
     protected static INDArray block(INDArray gates, int block, long n) {
-        return gates.get(all(), interval(block * n, (block + 1) * n));
+        return detached(RowBlock.of(gates).blocks(block, 1, n));
     }
 
     private static INDArray detached(INDArray array) {
