@@ -22,7 +22,7 @@ import jakarta.servlet.http.HttpServletResponse;
 public class ApiKeyFilter extends OncePerRequestFilter {
 
     /** POSTs that only read or generate: open like GETs. */
-    private static final Pattern GENERATION = Pattern.compile("/api/models/[^/]+/(generate|generate/stream|score|gradient-flow)");
+    private static final Pattern GENERATION = Pattern.compile("/api/models/[^/]+/(generate|generate/stream|score|gradient-flow|activations)");
 
     private final CharRnnProperties.Security security;
     private final byte[] key;

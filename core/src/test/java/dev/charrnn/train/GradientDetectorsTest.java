@@ -94,14 +94,7 @@ class GradientDetectorsTest {
     /** Random words from a small lexicon: learnable, and small enough to memorise. */
     private static String wordSoup(int length, long seed) {
         java.util.Random random = new java.util.Random(seed);
-        List<String> words = new ArrayList<>();
-        for (int w = 0; w < 30; w++) {
-            StringBuilder word = new StringBuilder();
-            for (int i = 0, n = 2 + random.nextInt(6); i < n; i++) {
-                word.append((char) ('a' + random.nextInt(26)));
-            }
-            words.add(word.toString());
-        }
+        List<String> words = Fixtures.words(random, 30);
         StringBuilder text = new StringBuilder();
         while (text.length() < length) {
             text.append(words.get(random.nextInt(words.size()))).append(random.nextInt(8) == 0 ? ".\n" : " ");
