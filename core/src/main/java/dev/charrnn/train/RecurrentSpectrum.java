@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import dev.charrnn.nn.FusedRecurrentLayerConf;
 import dev.charrnn.nn.LstmLayer;
@@ -26,7 +25,7 @@ import dev.charrnn.nn.RecurrentParams;
 public final class RecurrentSpectrum {
 
     /** Stop when lambda1 changes by less than this, relatively, between two products. */
-    static final double TOLERANCE = 1e-9;
+    static final double TOLERANCE = 1e-7;
     static final int MAX_ITERATIONS = 500;
 
     private final Map<String, double[]> vectors = new HashMap<>();
@@ -41,19 +40,20 @@ public final class RecurrentSpectrum {
             }
             INDArray rw = layer.getParam(RecurrentParams.RECURRENT_WEIGHTS);
             List<String> gates = conf.gateNames();
-            long n = rw.size(0);
+            int n = (int) rw.size(0);
+            // RW [n, gates*n] in one bulk copy, column by column as the parameters lie (reading blocks or
+            // elements one by one is far slower)
+            float[] all = rw.castTo(DataType.FLOAT).dup('f').data().asFloat();
             for (int g = 0; g < gates.size(); g++) {
                 String param = gates.size() == 1 ? RecurrentParams.RECURRENT_WEIGHTS
                         : RecurrentParams.RECURRENT_WEIGHTS + ":" + gates.get(g);
-                double[][] block = rw.get(NDArrayIndex.all(), NDArrayIndex.interval(g * n, (g + 1) * n))
-                        .castTo(DataType.DOUBLE).toDoubleMatrix();
                 String key = i + "/" + param;
                 double[] v = vectors.get(key);
                 if (v == null || v.length != n) {
-                    v = start((int) n, key.hashCode());
+                    v = start(n, key.hashCode());
                     vectors.put(key, v);
                 }
-                double lambda1 = largestSingularValue(block, v);
+                double lambda1 = largestSingularValue(all, n, g * n, v);
                 result.add(SpectralStats.of(i, param, lambda1, gamma(conf, gates.get(g))));
             }
         }
@@ -76,36 +76,39 @@ public final class RecurrentSpectrum {
     }
 
     /**
-     * sigma_1(a) for a square or rectangular {@code a}, by power iteration on a^T a from {@code v}
-     * (unit length, overwritten with the right singular vector found).
+     * sigma_1 of the [rows, v.length] block that starts at column {@code firstColumn} of the
+     * column-major matrix {@code a} (element (r, c) at {@code a[c * rows + r]}), by power iteration
+     * on its Gram matrix from {@code v} (unit length, overwritten with the right singular vector),
+     * in double precision.
      */
-    static double largestSingularValue(double[][] a, double[] v) {
-        int rows = a.length;
+    static double largestSingularValue(float[] a, int rows, int firstColumn, double[] v) {
         int columns = v.length;
         double[] av = new double[rows];
         double sigma = 0;
         for (int iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
-            for (int r = 0; r < rows; r++) { // av = a v
-                double sum = 0;
-                double[] row = a[r];
-                for (int c = 0; c < columns; c++) {
-                    sum += row[c] * v[c];
+            java.util.Arrays.fill(av, 0); // av = a v, a column at a time
+            for (int c = 0; c < columns; c++) {
+                int column = (firstColumn + c) * rows;
+                double x = v[c];
+                for (int r = 0; r < rows; r++) {
+                    av[r] += a[column + r] * x;
                 }
-                av[r] = sum;
             }
             double next = norm(av);
             if (next == 0) {
                 return 0;
             }
-            java.util.Arrays.fill(v, 0); // v = a^T av / ||a^T av||
-            for (int r = 0; r < rows; r++) {
-                double[] row = a[r];
-                double x = av[r];
-                for (int c = 0; c < columns; c++) {
-                    v[c] += row[c] * x;
+            double length = 0; // v = a^T av / ||a^T av||
+            for (int c = 0; c < columns; c++) {
+                int column = (firstColumn + c) * rows;
+                double sum = 0;
+                for (int r = 0; r < rows; r++) {
+                    sum += a[column + r] * av[r];
                 }
+                v[c] = sum;
+                length += sum * sum;
             }
-            double length = norm(v);
+            length = Math.sqrt(length);
             for (int c = 0; c < columns; c++) {
                 v[c] /= length;
             }
