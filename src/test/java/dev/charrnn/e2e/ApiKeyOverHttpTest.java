@@ -64,6 +64,9 @@ class ApiKeyOverHttpTest {
         HttpResponse<String> generated = send(HttpRequest.newBuilder(uri("/api/models/pattern/generate"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"length\":5}")).build());
         assertThat(generated.statusCode()).isEqualTo(200);
+        assertThat(send(HttpRequest.newBuilder(uri("/api/models/pattern/activations")).header("Content-Type",
+                "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"the cat\"}")).build())
+                .statusCode()).as("reading a model's units needs no key").isEqualTo(200);
         assertThat(send(HttpRequest.newBuilder(uri("/api/models/pattern")).DELETE().build()).statusCode()).isEqualTo(401);
         assertThat(models.exists("pattern")).isTrue();
     }
@@ -78,7 +81,8 @@ class ApiKeyOverHttpTest {
                     .isEqualTo("[{\"bearer\":[]},{\"apiKey\":[]}]");
             assertThat(write.get("responses").has("401")).isTrue();
         }
-        for (JsonNode read : List.of(paths.get("/api/training-jobs").get("get"), paths.get("/api/models/{name}/generate").get("post"))) {
+        for (JsonNode read : List.of(paths.get("/api/training-jobs").get("get"), paths.get("/api/models/{name}/generate").get("post"),
+                paths.get("/api/models/{name}/activations").get("post"))) {
             assertThat(read.get("security").isArray() && read.get("security").isEmpty()).as("explicitly none").isTrue();
             assertThat(read.get("responses").has("401")).isFalse();
         }
