@@ -41,7 +41,8 @@ public final class TestSupport {
     /** The service's default limits but for the corpus size and vocabulary. */
     public static CharRnnProperties.Limits limits(DataSize maxCorpusSize, int maxVocabularySize) {
         return new CharRnnProperties.Limits(maxCorpusSize, maxVocabularySize, 4, 1024, 1000, 512, 1_000_000, 10_000,
-                8, 16, 100_000, DataSize.ofGigabytes(2), DataSize.ofGigabytes(1), 16, 50_000_000L, java.time.Duration.ofMinutes(5));
+                8, 16, 100_000, DataSize.ofGigabytes(2), DataSize.ofGigabytes(1), 16, 50_000_000L, java.time.Duration.ofMinutes(5),
+                5000, 64);
     }
 
     /** A service under test keeps its corpora and models below root (a test's temp dir). */

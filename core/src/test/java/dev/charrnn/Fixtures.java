@@ -17,6 +17,19 @@ public final class Fixtures {
         return SENTENCE.repeat(times);
     }
 
+    /** {@code count} random lowercase words of 2 to 7 letters: a lexicon for generated texts. */
+    public static java.util.List<String> words(java.util.Random random, int count) {
+        java.util.List<String> words = new java.util.ArrayList<>();
+        for (int w = 0; w < count; w++) {
+            StringBuilder word = new StringBuilder();
+            for (int i = 0, n = 2 + random.nextInt(6); i < n; i++) {
+                word.append((char) ('a' + random.nextInt(26)));
+            }
+            words.add(word.toString());
+        }
+        return words;
+    }
+
     public static EncodedText patternText() {
         return EncodedText.of(repeatedSentence(60), 0.1);
     }

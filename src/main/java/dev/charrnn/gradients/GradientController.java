@@ -20,7 +20,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
 @RestController
-@Tag(name = "Gradients", description = "Gradient statistics recorded while training")
+@Tag(name = "Gradients", description = "Gradient statistics recorded while training, and probes inside a model's cells")
 public class GradientController {
 
     private final GradientService gradients;
@@ -41,13 +41,28 @@ public class GradientController {
         return gradients.flow(name, request != null ? request : new GradientFlowRequest(null, null));
     }
 
+    @PostMapping("/api/models/{name}/activations")
+    @ProblemResponses({400, 404, 409, 415})
+    @Operation(operationId = "getUnitActivations",
+            summary = "Unit activations over a text", description = "Runs the text through the model and returns, "
+            + "for every character, the chosen units' hidden values h of one recurrent layer (and an LSTM's memory "
+            + "cells c). It also ranks all the layer's units by |Pearson correlation| with simple features of the "
+            + "text (inside double quotes, bracket depth, characters since the newline, whitespace, start of a word) "
+            + "and names the top units of each: the interpretable cells of Karpathy, Johnson and Fei-Fei (2015).")
+    public ActivationsResponse activations(@Parameter(example = "demo") @PathVariable String name,
+                                           @Valid @RequestBody ActivationsRequest request) {
+        return gradients.activations(name, request);
+    }
+
     @GetMapping(value = "/api/training-jobs/{id}/gradients", produces = {MediaType.APPLICATION_JSON_VALUE, "text/csv"})
     @ProblemResponses({400, 404})
     @Operation(operationId = "getTrainingJobGradients",
             summary = "Gradient statistics of a job", description = "Every spec.statsEvery iterations: per layer, "
             + "parameter and gate, the per-character gradient norm before and after clipping, mean and max |g|, "
-            + "NaN/Inf count and log10 update:param ratio, plus the global norm and whether clipping fired. "
-            + "Older points are thinned out, the newest always kept. ?format=csv for CSV.")
+            + "NaN/Inf count and log10 update:param ratio, plus the global norm and whether clipping fired; lambda1 "
+            + "of every recurrent gate block with Pascanu's reading (spectrum), and each gate's saturation on a "
+            + "validation window (saturation). Older points are thinned out, the newest always kept. ?format=csv "
+            + "for CSV (gates as rows whose param is act:<gate>).")
     public ResponseEntity<?> job(@PathVariable String id,
                                  @Parameter(description = "First iteration to include") @RequestParam(required = false) Long from,
                                  @Parameter(description = "Last iteration to include") @RequestParam(required = false) Long to,

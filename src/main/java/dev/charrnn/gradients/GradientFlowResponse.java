@@ -2,6 +2,7 @@ package dev.charrnn.gradients;
 
 import java.util.List;
 
+import dev.charrnn.train.Contraction;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 @Schema(description = "Gradient flow through time of one window")
@@ -16,5 +17,8 @@ public record GradientFlowResponse(
         double firstToLastRatio,
         @Schema(description = "Steps back at which the gradient first falls below 1e-3 of the last step's; "
                 + "null when it never does in this window", example = "23")
-        Integer vanishesAfterSteps) {
+        Integer vanishesAfterSteps,
+        @Schema(description = "Per recurrent layer, the factor by which ||dL_T/dh_t|| shrinks or grows per step back, "
+                + "beside lambda1 of its recurrent matrix (and an LSTM's mean forget gate)")
+        List<Contraction> contraction) {
 }

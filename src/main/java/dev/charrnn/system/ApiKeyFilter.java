@@ -22,8 +22,8 @@ import jakarta.servlet.http.HttpServletResponse;
 public class ApiKeyFilter extends OncePerRequestFilter {
 
     /** POSTs that only read or generate: open like GETs. Everything under /v1 reads or generates. */
-    private static final Pattern GENERATION =
-            Pattern.compile("/api/models/[^/]+/(generate|generate/stream|score|gradient-flow)|/v1/.*");
+    private static final Pattern GENERATION = Pattern.compile(
+            "/api/models/[^/]+/(generate|generate/stream|score|gradient-flow|activations)|/v1/.*");
 
     private final CharRnnProperties.Security security;
     private final byte[] key;

@@ -46,7 +46,9 @@ public record CharRnnProperties(
             @DefaultValue("1GB") DataSize maxModelImportSize,
             @DefaultValue("16") int maxQueuedJobs,
             @DefaultValue("50000000") long maxParameters,
-            @DefaultValue("5m") Duration generationTimeout) {
+            @DefaultValue("5m") Duration generationTimeout,
+            @DefaultValue("5000") int maxActivationLength,
+            @DefaultValue("64") int maxActivationUnits) {
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.charrnn.training;
 
 import java.util.List;
 
+import dev.charrnn.train.Contraction;
 import dev.charrnn.train.TrainingMetrics;
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -32,6 +33,8 @@ public record JobHistory(
             List<Double> inputGradientNorms,
             @Schema(description = "||dL_T/dx_1|| / ||dL_T/dx_T||: how much survives T-1 steps back",
                     example = "3.9E-7")
-            double firstToLastRatio) {
+            double firstToLastRatio,
+            @Schema(description = "Per recurrent layer: the factor by which the gradient shrinks or grows per step")
+            List<Contraction> contraction) {
     }
 }

@@ -21,6 +21,9 @@ public record JobView(
         @Schema(description = "Completed passes over the training split", example = "0") long epoch,
         @Schema(description = "Loss of the last minibatch, nats per character", example = "2.05") Double trainLoss,
         @Schema(description = "Latest validation loss, bits per character", example = "2.9") Double valBpc,
+        @Schema(description = "Best validation loss so far, bits per character: the weights the model keeps",
+                example = "2.7") Double bestValBpc,
+        @Schema(description = "Iteration of the best validation loss", example = "800") Long bestIteration,
         @Schema(description = "Training throughput", example = "15000") Double charsPerSecond,
         @Schema(description = "Global norm of the per-character gradient before clipping", example = "0.8")
         Double gradNorm,

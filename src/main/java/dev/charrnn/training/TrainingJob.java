@@ -35,7 +35,9 @@ public final class TrainingJob {
     private volatile boolean cancelRequested;
     private volatile boolean shutdownRequested;
     private final GradientHistory gradients = new GradientHistory(2000);
-    private final GradientDetectors detectors = new GradientDetectors();
+    private final GradientDetectors detectors;
+    /** The evaluation with the lowest validation bpc so far, or null. */
+    private TrainingMetrics best;
     private final List<Alert> alerts = new ArrayList<>();
     private final JobEvents events;
     private GradientFlowProbe.Flow lastFlow;
@@ -47,6 +49,7 @@ public final class TrainingJob {
 
     TrainingJob(String id, TrainingRequest request, SseChannels channels) {
         this.events = new JobEvents(channels);
+        this.detectors = detectors(request);
         this.id = id;
         this.request = request;
         this.createdAt = Instant.now();
@@ -55,6 +58,8 @@ public final class TrainingJob {
     /** A job read back after a restart; one that was queued or running is now INTERRUPTED. */
     TrainingJob(JobRecord record, SseChannels channels) {
         this.events = new JobEvents(channels);
+        this.detectors = detectors(record.request());
+        this.best = record.best();
         this.id = record.id();
         this.request = record.request();
         this.createdAt = record.createdAt();
@@ -66,6 +71,11 @@ public final class TrainingJob {
                 + "; POST /api/training-jobs/" + record.id() + "/resume " + resumes(record.request()) : record.error();
     }
 
+    /** The local trainer keeps its best weights; the Spark job saves its last. */
+    private static GradientDetectors detectors(TrainingRequest request) {
+        return new GradientDetectors(request.schedule().engine() != TrainingEngine.SPARK);
+    }
+
     /** A Spark application keeps no checkpoint the service can read: resuming submits it again. */
     private static String resumes(TrainingRequest request) {
         return request.schedule().engine() == TrainingEngine.SPARK
@@ -73,7 +83,7 @@ public final class TrainingJob {
     }
 
     synchronized JobRecord record() {
-        return new JobRecord(id, request, state, metrics, createdAt, startedAt, finishedAt, error);
+        return new JobRecord(id, request, state, metrics, createdAt, startedAt, finishedAt, error, best);
     }
 
     /** Queues an interrupted or cancelled job again. */
@@ -149,6 +159,12 @@ public final class TrainingJob {
         if (latest.trainLoss() != null) {
             alert(detectors.onLoss(latest.iteration(), latest.trainLoss()));
         }
+        if (evaluated) {
+            if (best == null || latest.valBpc() < best.valBpc()) {
+                best = latest;
+            }
+            alert(detectors.onValidation(latest.iteration(), latest.valBpc()));
+        }
         events.progress(view(), evaluated);
     }
 
@@ -186,7 +202,7 @@ public final class TrainingJob {
 
     private JobHistory.Flow flowView() {
         return new JobHistory.Flow(lastFlowIteration, Arrays.stream(lastFlow.norms()).boxed().toList(),
-                lastFlow.firstToLastRatio());
+                lastFlow.firstToLastRatio(), lastFlow.contraction());
     }
 
     synchronized SseEmitter subscribe() {
@@ -229,7 +245,8 @@ public final class TrainingJob {
     public synchronized JobView view() {
         return new JobView(id, state, request.modelName(), request.corpusId(), request.spec(), request.schedule(),
                 metrics.iteration(), metrics.epoch(), metrics.trainLoss(), metrics.valBpc(),
-                metrics.charsPerSecond(), metrics.gradNorm(), state == JobState.SUCCEEDED ? 1.0 : metrics.progress(),
+                best == null ? null : best.valBpc(), best == null ? null : best.iteration(), metrics.charsPerSecond(),
+                metrics.gradNorm(), state == JobState.SUCCEEDED ? 1.0 : metrics.progress(),
                 etaSeconds(), List.copyOf(alerts), createdAt, startedAt, finishedAt, error);
     }
 }

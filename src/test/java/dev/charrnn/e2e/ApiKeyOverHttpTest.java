@@ -62,6 +62,8 @@ class ApiKeyOverHttpTest {
         TestSupport.savePatternModel(models, "pattern");
         HttpResponse<String> generated = http.exchange(http.postJson("/api/models/pattern/generate", "{\"length\":5}"));
         assertThat(generated.statusCode()).isEqualTo(200);
+        assertThat(http.exchange(http.postJson("/api/models/pattern/activations", "{\"text\":\"the cat\"}"))
+                .statusCode()).as("reading a model's units needs no key").isEqualTo(200);
         assertThat(http.exchange(http.delete("/api/models/pattern")).statusCode()).isEqualTo(401);
         assertThat(models.exists("pattern")).isTrue();
     }
@@ -76,7 +78,8 @@ class ApiKeyOverHttpTest {
                     .isEqualTo("[{\"bearer\":[]},{\"apiKey\":[]}]");
             assertThat(write.get("responses").has("401")).isTrue();
         }
-        for (JsonNode read : List.of(paths.get("/api/training-jobs").get("get"), paths.get("/api/models/{name}/generate").get("post"))) {
+        for (JsonNode read : List.of(paths.get("/api/training-jobs").get("get"), paths.get("/api/models/{name}/generate").get("post"),
+                paths.get("/api/models/{name}/activations").get("post"))) {
             assertThat(read.get("security").isArray() && read.get("security").isEmpty()).as("explicitly none").isTrue();
             assertThat(read.get("responses").has("401")).isFalse();
         }

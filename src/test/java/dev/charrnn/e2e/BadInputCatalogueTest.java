@@ -147,6 +147,14 @@ class BadInputCatalogueTest {
         cases.add(bad("five stop strings", "POST", "/api/models/cat/generate", "application/json", "{\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}", 400, "stop"));
         cases.add(bad("too many samples", "POST", "/api/models/cat/generate", "application/json", "{\"n\":1000}", 400, "max-samples"));
         cases.add(bad("score one character", "POST", "/api/models/cat/score", "application/json", "{\"text\":\"t\"}", 400, "text length"));
+        String activations = "/api/models/cat/activations";
+        cases.add(bad("activations without text", "POST", activations, "application/json", "{\"layer\":0}", 400, "text"));
+        cases.add(bad("activations of an unseen character", "POST", activations, "application/json", "{\"text\":\"the DOG\"}", 400, "'D' (U+0044)"));
+        cases.add(bad("activations of the output layer", "POST", activations, "application/json", "{\"text\":\"the cat\",\"layer\":1}", 400, "not a recurrent layer"));
+        cases.add(bad("activations of a unit that does not exist", "POST", activations, "application/json", "{\"text\":\"the cat\",\"units\":[999]}", 400, "unit 999 does not exist"));
+        cases.add(bad("activations of a negative unit", "POST", activations, "application/json", "{\"text\":\"the cat\",\"units\":[-1]}", 400, "units"));
+        cases.add(bad("activations with a misspelt field", "POST", activations, "application/json", "{\"text\":\"the cat\",\"unit\":[1]}", 400, "unit"));
+        cases.add(bad("activations of a text too long", "POST", activations, "application/json", "{\"text\":\"" + "t".repeat(5001) + "\"}", 400, "max-activation-length"));
         cases.add(badBytes("import a truncated zip", "POST", "/api/models/imported/import", "multipart/form-data; boundary=b", multipartFile(new byte[] {'P', 'K', 3, 4, 1, 2, 3}), 400, "model.json"));
         cases.add(badBytes("import under a bad name", "POST", "/api/models/bad%20name/import", "multipart/form-data; boundary=b", multipartFile(new byte[] {1}), 400, "Invalid model name"));
         cases.add(bad("PUT on a collection", "PUT", "/api/models", "application/json", "{}", 405, "not supported"));

@@ -125,6 +125,8 @@ class ServiceOverHttpTest {
         assertThat(events.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
         java.util.Set<String> names = new java.util.HashSet<>();
         JsonNode done = null;
+        JsonNode gradients = null;
+        JsonNode flow = null;
         String event = null;
         for (String line : (Iterable<String>) events.body()::iterator) {
             if (line.startsWith("event:")) {
@@ -132,11 +134,19 @@ class ServiceOverHttpTest {
                 names.add(event);
             } else if (line.startsWith("data:") && "done".equals(event)) {
                 done = json.readTree(line.substring(5));
+            } else if (line.startsWith("data:") && "gradients".equals(event)) {
+                gradients = json.readTree(line.substring(5));
+            } else if (line.startsWith("data:") && "flow".equals(event)) {
+                flow = json.readTree(line.substring(5));
             }
         }
         assertThat(names).contains("progress", "gradients", "flow", "done");
         assertThat(done.get("state").asString()).isEqualTo("SUCCEEDED");
         assertThat(done.get("alerts").isArray()).isTrue();
+        assertThat(done.get("bestIteration").asLong()).isIn(100L, 200L, 300L);
+        assertThat(gradients.get("spectrum").findValuesAsString("param")).containsExactly("RW:i", "RW:f", "RW:g", "RW:o");
+        assertThat(gradients.get("saturation").findValuesAsString("gate")).containsExactly("i", "f", "g", "o");
+        assertThat(flow.get("contraction").get(0).get("meanForget").asDouble()).isBetween(0.0, 1.0);
     }
 
     @Test

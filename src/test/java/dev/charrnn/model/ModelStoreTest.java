@@ -102,7 +102,8 @@ class ModelStoreTest {
         CharRnnProperties base = TestSupport.properties(root);
         CharRnnProperties twoModels = TestSupport.properties(root, new CharRnnProperties.Limits(
                 base.limits().maxCorpusSize(), 2000, 4, 1024, 1000, 512, 1_000_000, 10_000, 8, 16, 100_000,
-                org.springframework.util.unit.DataSize.ofBytes(2 * oneModel + 1), base.limits().maxModelImportSize(), 16, 50_000_000L, java.time.Duration.ofMinutes(5)));
+                org.springframework.util.unit.DataSize.ofBytes(2 * oneModel + 1), base.limits().maxModelImportSize(), 16, 50_000_000L, java.time.Duration.ofMinutes(5),
+                5000, 64));
         ModelStore store = new ModelStore(twoModels, TestSupport.json());
         for (String name : new String[] {"a", "b", "c"}) {
             store.save(metadata(name), trained.network());

@@ -172,14 +172,38 @@ class TrainingApiTest {
         mvc.perform(get(location + "/gradients"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$[*].iteration", org.hamcrest.Matchers.contains(5, 10, 15, 20)))
-                .andExpect(jsonPath("$[0].params[?(@.param == 'RW:u')].norm").isNotEmpty());
+                .andExpect(jsonPath("$[0].params[?(@.param == 'RW:u')].norm").isNotEmpty())
+                .andExpect(jsonPath("$[0].spectrum[*].param", org.hamcrest.Matchers.contains("RW:r", "RW:u", "RW:c")))
+                .andExpect(jsonPath("$[0].spectrum[*].gamma", org.hamcrest.Matchers.contains(0.25, 0.25, 1.0)))
+                .andExpect(jsonPath("$[0].spectrum[0].lambda1").isNumber())
+                .andExpect(jsonPath("$[0].spectrum[0].regime", org.hamcrest.Matchers.oneOf("VANISHING", "CAN_EXPLODE")))
+                .andExpect(jsonPath("$[0].spectrum[0].reading", containsString("1/gamma = 4")))
+                .andExpect(jsonPath("$[0].saturation[*].gate", org.hamcrest.Matchers.contains("r", "u", "c")))
+                .andExpect(jsonPath("$[0].saturation[*].activation", org.hamcrest.Matchers.contains("sigmoid", "sigmoid", "tanh")));
         mvc.perform(get(location + "/gradients").param("from", "10").param("to", "15").param("layer", "1"))
                 .andExpect(jsonPath("$[*].iteration", org.hamcrest.Matchers.contains(10, 15)))
-                .andExpect(jsonPath("$[0].params[*].layer", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.is(1))));
+                .andExpect(jsonPath("$[0].params[*].layer", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.is(1))))
+                .andExpect(jsonPath("$[0].spectrum.length()").value(0))
+                .andExpect(jsonPath("$[0].saturation.length()").value(0));
+        mvc.perform(get(location + "/gradients").param("layer", "0"))
+                .andExpect(jsonPath("$[0].spectrum.length()").value(3));
         String csv = mvc.perform(get(location + "/gradients").param("format", "csv"))
                 .andExpect(content().contentTypeCompatibleWith("text/csv")).andReturn().getResponse().getContentAsString();
-        org.assertj.core.api.Assertions.assertThat(csv.lines().findFirst().orElseThrow()).startsWith("iteration,globalNorm");
-        org.assertj.core.api.Assertions.assertThat(csv.lines().count()).isGreaterThan(4);
+        List<String> lines = csv.lines().toList();
+        org.assertj.core.api.Assertions.assertThat(lines.get(0)).startsWith("iteration,globalNorm")
+                .endsWith(",lambda1,gamma,regime,saturationLeft,saturationRight,saturated,meanActivation");
+        int columns = lines.get(0).split(",", -1).length;
+        org.assertj.core.api.Assertions.assertThat(lines).allSatisfy(line ->
+                org.assertj.core.api.Assertions.assertThat(line.split(",", -1)).hasSize(columns));
+        org.assertj.core.api.Assertions.assertThat(lines).filteredOn(line -> line.startsWith("5,") && line.contains(",0,RW:c,"))
+                .singleElement().satisfies(line -> org.assertj.core.api.Assertions.assertThat(line.split(",", -1)[14])
+                        .isIn("VANISHING", "CAN_EXPLODE"));
+        org.assertj.core.api.Assertions.assertThat(lines).filteredOn(line -> line.contains(",0,act:u,")).hasSize(4)
+                .allSatisfy(line -> org.assertj.core.api.Assertions.assertThat(Double.parseDouble(line.split(",")[
+                        columns - 1])).isBetween(0.0, 1.0));
+        mvc.perform(get(location))
+                .andExpect(jsonPath("$.bestValBpc").isNumber())
+                .andExpect(jsonPath("$.bestIteration").value(org.hamcrest.Matchers.oneOf(10, 20)));
         mvc.perform(get("/api/models/" + name + "/gradients"))
                 .andExpect(jsonPath("$[*].iteration", org.hamcrest.Matchers.contains(5, 10, 15, 20)));
         expectProblem(mvc.perform(get(location + "/gradients").param("format", "xml")), 400, "format");
@@ -189,7 +213,12 @@ class TrainingApiTest {
                 .andExpect(jsonPath("$.inputGradientNorms.length()").value(30))
                 .andExpect(jsonPath("$.hiddenGradientNorms.length()").value(1))
                 .andExpect(jsonPath("$.hiddenGradientNorms[0].length()").value(30))
-                .andExpect(jsonPath("$.firstToLastRatio").isNumber());
+                .andExpect(jsonPath("$.firstToLastRatio").isNumber())
+                .andExpect(jsonPath("$.contraction.length()").value(1))
+                .andExpect(jsonPath("$.contraction[0].ratios.length()").value(29))
+                .andExpect(jsonPath("$.contraction[0].geometricMean").isNumber())
+                .andExpect(jsonPath("$.contraction[0].lambda1").isNumber())
+                .andExpect(jsonPath("$.contraction[0].meanForget").doesNotExist());
         mvc.perform(post("/api/models/" + name + "/gradient-flow"))
                 .andExpect(jsonPath("$.steps").value(100));
         expectProblem(mvc.perform(post("/api/models/" + name + "/gradient-flow").contentType(MediaType.APPLICATION_JSON)

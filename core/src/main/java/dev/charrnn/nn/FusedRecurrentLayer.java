@@ -3,6 +3,8 @@ package dev.charrnn.nn;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import java.util.List;
+
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -78,6 +80,10 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
     private RecurrentPass cached;
     private INDArray cachedFor;
 
+    /** When set, each forward pass keeps a copy of what its cells computed (the probes' passes). */
+    private boolean recordActivations;
+    private CellActivations recordedActivations;
+
     /** When set, backprop records ||dL/dh_t|| of the first sequence for every step (gradient flow). */
     private boolean recordHiddenGradients;
     private double[] hiddenGradientNorms;
@@ -100,6 +106,24 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
         recordHiddenGradients = record;
         hiddenGradientNorms = null;
     }
+
+    /**
+     * Keeps a copy of the gate activations, outputs and (LSTM) memory cells of every forward pass
+     * from now on, or stops; see {@link #recordedActivations()}. A probe sets it on a session of its
+     * own: training's passes never pay for the copy.
+     */
+    public void recordActivations(boolean record) {
+        recordActivations = record;
+        recordedActivations = null;
+    }
+
+    /** The cells' values in the latest forward pass since {@link #recordActivations} was set, or null. */
+    public CellActivations recordedActivations() {
+        return recordedActivations;
+    }
+
+    /** Each gate block of a pass's gate array, which holds the activations after the forward pass. */
+    protected abstract List<CellActivations.Gate> gateActivations(INDArray gates, INDArray hidden, long n);
 
     /** ||dL/dh_t|| for t = 1..T of the first sequence in the last recorded backward pass, or null. */
     public double[] hiddenGradientNorms() {
@@ -200,9 +224,13 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
                         ? ws.createUninitialized(work, dataType, new long[] {batch, gates() * n}, 'c') : null,
                 ws.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[] {steps * batch, n}, 'c'),
                 batch, steps, onHost);
-        int[] symbols = path(onHost).forward(pass, weights(training, ws), maskArray, training || forBackprop,
+        boolean recording = recordActivations && !forBackprop;
+        int[] symbols = path(onHost).forward(pass, weights(training, ws), maskArray, training || forBackprop || recording,
                 new RecurrentPath.Memory(ws, work, dataType));
         pass = pass.withSymbols(symbols);
+        if (recording) {
+            recordedActivations = record(pass, n);
+        }
         cached = keep ? pass : null;
         cachedFor = keep ? input : null;
         return pass;
@@ -272,6 +300,22 @@ public abstract class FusedRecurrentLayer<C extends FusedRecurrentLayerConf>
             rows.get(interval(0, end * batch), all()).assign(0);
         }
         return rows;
+    }
+
+    /**
+     * Copies of the pass's gates and states, out of the workspaces, cut into whole [steps*batch, n]
+     * arrays (not views: in ND4J M2.1 rows cut from a view with an offset come back empty).
+     */
+    private CellActivations record(RecurrentPass pass, long n) {
+        RowBlock states = new RowBlock(pass.history(), pass.batch(), pass.steps() * pass.batch()); // after each step
+        INDArray hidden = detached(states.blocks(0, 1, n));
+        return new CellActivations(pass.batch(), pass.steps(), List.copyOf(gateActivations(pass.gates(), hidden, n)),
+                hidden, stateWidth() > 1 ? detached(states.blocks(1, 1, n)) : null);
+    }
+
+    /** A copy of gate block {@code block} of a whole [rows, k*n] array, outside every workspace. */
+    protected static INDArray block(INDArray gates, int block, long n) {
+        return detached(RowBlock.of(gates).blocks(block, 1, n));
     }
 
     private static INDArray detached(INDArray array) {

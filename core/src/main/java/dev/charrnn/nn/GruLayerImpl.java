@@ -1,5 +1,7 @@
 package dev.charrnn.nn;
 
+import java.util.List;
+
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,6 +48,14 @@ public class GruLayerImpl extends FusedRecurrentLayer<GruLayer> {
     @Override
     public boolean separateRecurrentGradient() {
         return true;
+    }
+
+    /** r and u are sigmoids, the candidate c a tanh. */
+    @Override
+    protected List<CellActivations.Gate> gateActivations(INDArray gates, INDArray hidden, long n) {
+        return List.of(new CellActivations.Gate("r", true, block(gates, 0, n)),
+                new CellActivations.Gate("u", true, block(gates, 1, n)),
+                new CellActivations.Gate("c", false, block(gates, 2, n)));
     }
 
     @Override

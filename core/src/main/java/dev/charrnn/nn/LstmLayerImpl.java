@@ -1,5 +1,7 @@
 package dev.charrnn.nn;
 
+import java.util.List;
+
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,6 +47,15 @@ public class LstmLayerImpl extends FusedRecurrentLayer<LstmLayer> {
     @Override
     public int stateWidth() {
         return 2;
+    }
+
+    /** i, f and o are sigmoids, the candidate g a tanh. */
+    @Override
+    protected List<CellActivations.Gate> gateActivations(INDArray gates, INDArray hidden, long n) {
+        return List.of(new CellActivations.Gate("i", true, block(gates, 0, n)),
+                new CellActivations.Gate("f", true, block(gates, 1, n)),
+                new CellActivations.Gate("g", false, block(gates, 2, n)),
+                new CellActivations.Gate("o", true, block(gates, 3, n)));
     }
 
     @Override

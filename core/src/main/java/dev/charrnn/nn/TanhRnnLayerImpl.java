@@ -1,5 +1,7 @@
 package dev.charrnn.nn;
 
+import java.util.List;
+
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,6 +32,12 @@ public class TanhRnnLayerImpl extends FusedRecurrentLayer<TanhRnnLayer> {
     @Override
     public int cacheWidth() {
         return 0;
+    }
+
+    /** The one gate is the output h = tanh(.) itself (the ops path keeps the pre-activation in the gate array). */
+    @Override
+    protected List<CellActivations.Gate> gateActivations(INDArray gates, INDArray hidden, long n) {
+        return List.of(new CellActivations.Gate("h", false, hidden));
     }
 
     @Override

@@ -5,12 +5,13 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Turns gradient statistics, losses and flow measurements into {@link Alert}s. Each detector
- * needs some history before it judges, and the same finding is repeated at most once per
- * {@link #QUIET} iterations, so a healthy run stays silent and a sick one does not flood.
+ * Turns gradient statistics, losses, validation figures and flow measurements into {@link Alert}s.
+ * Each detector needs some history before it judges, and the same finding is repeated at most once
+ * per {@link #QUIET} iterations, so a healthy run stays silent and a sick one does not flood.
  */
 public final class GradientDetectors {
 
@@ -20,10 +21,30 @@ public final class GradientDetectors {
     private static final double STALLED_LOG10 = -5;
     private static final double LARGE_LOG10 = -1;
     private static final double VANISHED_RATIO = 1e-6;
+    /** More than this fraction of a layer's tanh activations beyond +-0.95 is "most units saturated". */
+    static final double SATURATED_FRACTION = 0.5;
+    /** Validation rises in a row that, with a falling training loss, are overfitting. */
+    static final int RISES = 3;
 
     private final Deque<Double> norms = new ArrayDeque<>();
     private final Deque<Double> losses = new ArrayDeque<>();
     private final Map<String, Long> lastRaised = new HashMap<>();
+    private final boolean keepsBest;
+    /** Validations so far: iteration, bpc, and the mean training loss since the one before. */
+    private final Deque<double[]> validations = new ArrayDeque<>();
+    private double[] best;
+    private double lossSum;
+    private long lossCount;
+
+    /** Detectors for a run that keeps its best weights by validation loss (the local trainer does). */
+    public GradientDetectors() {
+        this(true);
+    }
+
+    /** {@code keepsBest}: whether the run saves its best weights rather than its last (what OVERFITTING advises). */
+    public GradientDetectors(boolean keepsBest) {
+        this.keepsBest = keepsBest;
+    }
 
     /** Findings in one gradient recording. */
     public synchronized List<Alert> onGradients(GradientStats stats) {
@@ -55,7 +76,63 @@ public final class GradientDetectors {
                         "lower the learning rate or clip harder");
             }
         }
+        for (SaturationStats s : stats.saturation()) {
+            if (s.activation().equals("tanh") && s.saturated() > SATURATED_FRACTION) {
+                raise(alerts, stats.iteration(), Alert.Kind.SATURATED, s.layer(), s.gate(), String.format(Locale.ROOT,
+                        "%.0f%% of layer %d's tanh activations (%s) are beyond +-0.95 on validation text, where "
+                        + "tanh' < 0.1: those units pass almost no gradient", 100 * s.saturated(), s.layer(),
+                        s.gate()), "lower the learning rate, use a smaller init (XAVIER), keep GLOBAL_L2 clipping on, "
+                        + "or change the cell (LSTM or GRU)");
+            }
+        }
         return alerts;
+    }
+
+    /**
+     * Findings in one validation figure (bits per character), given the training losses
+     * {@link #onLoss} received since the one before: OVERFITTING when validation rose
+     * {@link #RISES} times in a row while the mean training loss fell over the same evaluations.
+     */
+    public synchronized List<Alert> onValidation(long iteration, double valBpc) {
+        List<Alert> alerts = new ArrayList<>();
+        double meanLoss = lossCount > 0 ? lossSum / lossCount : Double.NaN;
+        lossSum = 0;
+        lossCount = 0;
+        if (!Double.isFinite(valBpc)) {
+            return alerts;
+        }
+        double[] now = {iteration, valBpc, meanLoss};
+        validations.addLast(now);
+        if (validations.size() > RISES + 1) {
+            validations.removeFirst();
+        }
+        if (best == null || valBpc < best[1]) {
+            best = now;
+        }
+        if (validations.size() == RISES + 1 && rising() && validations.peekFirst()[2] > meanLoss) {
+            double[] first = validations.peekFirst();
+            raise(alerts, iteration, Alert.Kind.OVERFITTING, null, null, String.format(Locale.ROOT,
+                    "validation rose %d evaluations in a row, from %.3f to %.3f bits/char (iterations %d to %d), "
+                    + "while the training loss fell from %.3f to %.3f nats/char; the best was %.3f at iteration %d",
+                    RISES, first[1], valBpc, (long) first[0], iteration, first[2], meanLoss, best[1], (long) best[0]),
+                    (keepsBest ? String.format(Locale.ROOT, "the saved model is the best one (iteration %d), not the "
+                            + "last; ", (long) best[0]) : "this engine saves the last weights, not the best; ")
+                            + "set schedule.patience to stop near the best, add dropout (0.2-0.5), train on a bigger "
+                            + "corpus or use a smaller model");
+        }
+        return alerts;
+    }
+
+    /** Each of the kept validations above the one before. */
+    private boolean rising() {
+        double previous = Double.NEGATIVE_INFINITY;
+        for (double[] v : validations) {
+            if (v[1] <= previous) {
+                return false;
+            }
+            previous = v[1];
+        }
+        return true;
     }
 
     /** Findings in one training loss (nats per character). */
@@ -67,6 +144,10 @@ public final class GradientDetectors {
                     + "its running median %.3f", loss, median), "lower the learning rate or clip the gradient harder");
         }
         push(losses, loss);
+        if (Double.isFinite(loss)) {
+            lossSum += loss;
+            lossCount++;
+        }
         return alerts;
     }
 

@@ -2,6 +2,7 @@ package dev.charrnn.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -9,6 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import dev.charrnn.nn.CellActivations;
 import dev.charrnn.nn.FusedRecurrentLayer;
 import dev.charrnn.text.OneHot;
 
@@ -27,13 +29,20 @@ public final class GradientFlowProbe {
 
     /**
      * {@code norms}: ||dL_T/dx_t||; {@code hiddenNorms}: per recurrent layer, ||dL_T/dh_t|| of its
-     * output (recurrence included).
+     * output (recurrence included); {@code contraction}: per recurrent layer, the factor per step.
      */
-    public record Flow(double[] norms, double firstToLastRatio, Integer vanishesAfter, List<double[]> hiddenNorms) {
+    public record Flow(double[] norms, double firstToLastRatio, Integer vanishesAfter, List<double[]> hiddenNorms,
+                       List<Contraction> contraction) {
     }
 
     /** {@code symbols} holds T inputs and the label of the last one: T + 1 characters. */
     public static Flow measure(MultiLayerNetwork session, int[] symbols, int vocabularySize) {
+        return measure(session, symbols, vocabularySize, new RecurrentSpectrum());
+    }
+
+    /** As {@link #measure(MultiLayerNetwork, int[], int)}, lambda1 by a run's own spectrum (warm). */
+    public static Flow measure(MultiLayerNetwork session, int[] symbols, int vocabularySize,
+                               RecurrentSpectrum spectrum) {
         int steps = symbols.length - 1;
         INDArray features = OneHot.windows(symbols, new int[] {0}, steps, vocabularySize);
         INDArray labels = OneHot.windows(symbols, new int[] {1}, steps, vocabularySize);
@@ -44,14 +53,21 @@ public final class GradientFlowProbe {
         for (Layer layer : session.getLayers()) {
             if (layer instanceof FusedRecurrentLayer<?> fused) {
                 fused.recordHiddenGradients(true);
+                fused.recordActivations(true);
                 recurrent.add(fused);
             }
         }
         INDArray inputGradient = session.calculateGradients(features, labels, null, lastStepOnly).getSecond();
+        Map<Integer, Double> lambda1 = RecurrentSpectrum.largestByLayer(spectrum.measure(session));
         List<double[]> hiddenNorms = new ArrayList<>();
+        List<Contraction> contraction = new ArrayList<>();
         for (var layer : recurrent) {
-            hiddenNorms.add(layer.hiddenGradientNorms());
+            double[] hidden = layer.hiddenGradientNorms();
+            hiddenNorms.add(hidden);
+            contraction.add(Contraction.of(layer.getIndex(), hidden, lambda1.get(layer.getIndex()),
+                    meanForget(layer.recordedActivations())));
             layer.recordHiddenGradients(false);
+            layer.recordActivations(false);
         }
         double[] norms = new double[steps];
         for (int t = 0; t < steps; t++) {
@@ -67,6 +83,19 @@ public final class GradientFlowProbe {
                 break;
             }
         }
-        return new Flow(norms, last > 0 ? norms[0] / last : Double.NaN, vanishesAfter, hiddenNorms);
+        return new Flow(norms, last > 0 ? norms[0] / last : Double.NaN, vanishesAfter, hiddenNorms, contraction);
+    }
+
+    /** The mean of an LSTM's forget gate over the pass, or null for the other cells. */
+    private static Double meanForget(CellActivations pass) {
+        if (pass == null) {
+            return null;
+        }
+        for (CellActivations.Gate gate : pass.gates()) {
+            if (pass.cell() != null && gate.name().equals("f")) {
+                return gate.values().meanNumber().doubleValue();
+            }
+        }
+        return null;
     }
 }

@@ -41,7 +41,10 @@ public final class Trainer {
             return false;
         }
 
-        /** Gradient statistics, every spec.statsEvery iterations. */
+        /**
+         * Gradient statistics, every spec.statsEvery iterations, with lambda1 of the recurrent
+         * blocks and the gates' saturation on a validation window after that step.
+         */
         default void onGradients(GradientStats stats) {
         }
 
@@ -49,6 +52,9 @@ public final class Trainer {
         default void onFlow(long iteration, GradientFlowProbe.Flow flow) {
         }
     }
+
+    /** Validation windows the gate-saturation probe reads. */
+    private static final int SATURATION_WINDOWS = 4;
 
     public enum StopReason { MAX_ITERATIONS, EPOCHS, MAX_DURATION, EARLY_STOPPING, CANCELLED }
 
@@ -123,6 +129,9 @@ public final class Trainer {
         private final Monitor monitor;
         private final GradientClipper clipper;
         private final CharSequenceIterator batches;
+        private final RecurrentSpectrum spectrum = new RecurrentSpectrum();
+        /** The recorder's statistics of the step being taken, completed with the cells' after it. */
+        private GradientStats recorded;
         private final List<TrainingMetrics> history = new ArrayList<>();
         private long firstIteration;
         private final long startNanos = System.nanoTime();
@@ -145,7 +154,7 @@ public final class Trainer {
             this.spec = spec;
             this.schedule = schedule;
             this.monitor = monitor;
-            GradientRecorder recorder = new GradientRecorder(spec.statsEvery(), monitor::onGradients);
+            GradientRecorder recorder = new GradientRecorder(spec.statsEvery(), stats -> recorded = stats);
             this.clipper = new GradientClipper(spec.gradientClipping(), recorder);
             network.setListeners(clipper, recorder);
             this.evaluation = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
@@ -228,6 +237,27 @@ public final class Trainer {
             double charsPerSecond = (double) spec.batchSize() * spec.seqLength() * stepsThisRun / (trainingNanos / 1e9);
             latest = new TrainingMetrics(iteration, epoch, loss, latest.valBpc(), latest.valPerplexity(),
                     charsPerSecond, clipper.lastNorm(), progress(steps));
+            if (recorded != null) {
+                GradientStats stats = recorded;
+                recorded = null;
+                monitor.onGradients(stats.withCells(spectrum.measure(network), saturation()));
+            }
+        }
+
+        /** Gate saturation on up to four windows of seqLength characters spread over the validation split. */
+        private List<SaturationStats> saturation() {
+            int available = text.validationLength() - 1;
+            if (available < 2) {
+                return List.of();
+            }
+            int length = Math.min(spec.seqLength(), available);
+            int rows = Math.max(1, Math.min(SATURATION_WINDOWS, available / length));
+            int spacing = available / rows;
+            int[] starts = new int[rows];
+            for (int r = 0; r < rows; r++) {
+                starts[r] = text.validationStart() + r * spacing;
+            }
+            return GateSaturation.measure(evaluation, text.symbols(), starts, length, text.vocabulary().size());
         }
 
         /** Fraction done of the bound that will be reached first. */
@@ -272,7 +302,7 @@ public final class Trainer {
             probe.init(network.params(), false); // a fresh session: no state or cached input of evaluations
             compute.applyTo(probe);
             monitor.onFlow(latest.iteration(), GradientFlowProbe.measure(probe, window,
-                    text.vocabulary().size()));
+                    text.vocabulary().size(), spectrum));
         }
 
         /** Validates, keeps the best weights; true when early stopping's patience has run out. */

@@ -47,6 +47,62 @@ class GradientDetectorsTest {
     }
 
     @Test
+    void overfittingIsValidationRisingThreeTimesInARowWhileTheTrainingLossFalls() {
+        GradientDetectors detectors = new GradientDetectors();
+        double[] validation = {3.0, 2.5, 2.2, 2.3, 2.4, 2.6};
+        List<Alert> alerts = new ArrayList<>();
+        for (int e = 0; e < validation.length; e++) {
+            for (int i = 0; i < 10; i++) {
+                detectors.onLoss(e * 10L + i, 2.0 - 0.1 * e); // falling
+            }
+            alerts.addAll(detectors.onValidation(e * 10L + 10, validation[e]));
+            assertThat(alerts).as("after evaluation %d", e).hasSize(e < validation.length - 1 ? 0 : 1);
+        }
+        Alert overfitting = alerts.get(0);
+        assertThat(overfitting.kind()).isEqualTo(Alert.Kind.OVERFITTING);
+        assertThat(overfitting.iteration()).isEqualTo(60);
+        assertThat(overfitting.seen()).contains("best was 2.200 at iteration 30", "from 2.200 to 2.600");
+        assertThat(overfitting.advice()).contains("saved model is the best one (iteration 30)", "patience", "dropout",
+                "bigger corpus", "smaller model");
+        assertThat(new GradientDetectors(false).onValidation(1, 2.0)).isEmpty();
+
+        GradientDetectors flatLoss = new GradientDetectors(false);
+        for (int e = 0; e < validation.length; e++) {
+            flatLoss.onLoss(e, 2.0);
+            assertThat(flatLoss.onValidation(e, validation[e])).as("the training loss did not fall").isEmpty();
+        }
+    }
+
+    @Test
+    void aTinyCorpusTrainedFarPastItsBestRaisesOverfitting() {
+        EncodedText tiny = EncodedText.of(wordSoup(2500, 17), 0.2);
+        ModelSpec spec = ModelSpec.of(CellType.LSTM, 1, 128, 0.0, 32, 8, 0.01, 1L).withStatsEvery(1000);
+        List<Alert> alerts = new ArrayList<>();
+        List<TrainingMetrics> evaluations = new ArrayList<>();
+        Trainer.Result result = Trainer.train(tiny, spec, TrainingSchedule.iterations(300, 0.2, 25),
+                detectingInto(new GradientDetectors(), alerts, evaluations));
+
+        System.out.println("validation bpc: " + evaluations.stream().map(m -> String.format("%d:%.2f", m.iteration(),
+                m.valBpc())).toList());
+        assertThat(result.last().valBpc()).as("trained past its best").isGreaterThan(result.metrics().valBpc() + 0.2);
+        assertThat(alerts).extracting(Alert::kind).contains(Alert.Kind.OVERFITTING);
+        Alert first = alerts.stream().filter(a -> a.kind() == Alert.Kind.OVERFITTING).findFirst().orElseThrow();
+        assertThat(first.seen()).contains("best was");
+        assertThat(first.iteration()).isGreaterThan(result.metrics().iteration());
+    }
+
+    /** Random words from a small lexicon: learnable, and small enough to memorise. */
+    private static String wordSoup(int length, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        List<String> words = Fixtures.words(random, 30);
+        StringBuilder text = new StringBuilder();
+        while (text.length() < length) {
+            text.append(words.get(random.nextInt(words.size()))).append(random.nextInt(8) == 0 ? ".\n" : " ");
+        }
+        return text.toString();
+    }
+
+    @Test
     void aHealthyRunStaysSilent() {
         List<Alert> alerts = run(ModelSpec.of(CellType.LSTM, 1, 32, 0.0, 16, 4, 0.003, 1L).withStatsEvery(5), 200);
         assertThat(alerts).isEmpty();
@@ -71,12 +127,22 @@ class GradientDetectorsTest {
     }
 
     private static void runInto(ModelSpec spec, int iterations, List<Alert> alerts) {
-        GradientDetectors detectors = new GradientDetectors();
-        EncodedText text = Fixtures.patternText();
-        Trainer.train(text, spec, TrainingSchedule.iterations(iterations, 0.1, 50), new Trainer.Monitor() {
+        Trainer.train(Fixtures.patternText(), spec, TrainingSchedule.iterations(iterations, 0.1, 50),
+                detectingInto(new GradientDetectors(), alerts, new ArrayList<>()));
+    }
+
+    /** Feeds every detector as a training job does: each loss, each new validation figure, statistics, flow. */
+    private static Trainer.Monitor detectingInto(GradientDetectors detectors, List<Alert> alerts,
+                                                 List<TrainingMetrics> evaluations) {
+        return new Trainer.Monitor() {
             @Override
             public void onIteration(TrainingMetrics metrics) {
                 alerts.addAll(detectors.onLoss(metrics.iteration(), metrics.trainLoss()));
+                Double previous = evaluations.isEmpty() ? null : evaluations.get(evaluations.size() - 1).valBpc();
+                if (metrics.valBpc() != null && !metrics.valBpc().equals(previous)) {
+                    evaluations.add(metrics);
+                    alerts.addAll(detectors.onValidation(metrics.iteration(), metrics.valBpc()));
+                }
             }
 
             @Override
@@ -88,7 +154,7 @@ class GradientDetectorsTest {
             public void onFlow(long iteration, GradientFlowProbe.Flow flow) {
                 alerts.addAll(detectors.onFlow(iteration, flow.norms().length, flow.firstToLastRatio()));
             }
-        });
+        };
     }
 
     private static GradientStats stats(long iteration, double norm, long nonFinite, double ratio) {

@@ -9,12 +9,13 @@ import java.nio.file.Path;
  * CPU that others took while a timed window ran, in cores, as the peer measures it: the machine's
  * busy time from /proc/stat minus this process's CPU time ("other"), and the hypervisor's steal.
  * More than about 0.1 core of either means the window's timing is suspect. Linux only (else null).
+ * In the core's test jar, so the core's benchmarks and the service's share it.
  */
-final class CpuWindow {
+public final class CpuWindow {
 
     /** What a window saw: cores used by other processes, cores stolen by the hypervisor. */
-    record Contention(double other, double steal) {
-        boolean suspect() {
+    public record Contention(double other, double steal) {
+        public boolean suspect() {
             return other > 0.1 || steal > 0.1;
         }
     }
@@ -26,7 +27,7 @@ final class CpuWindow {
     private final double[] start = sample();
 
     /** The contention since this window opened, or null where /proc/stat cannot be read. */
-    Contention close() {
+    public Contention close() {
         double[] end = sample();
         if (start == null || end == null) {
             return null;
