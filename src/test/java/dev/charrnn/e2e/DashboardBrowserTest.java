@@ -374,6 +374,7 @@ class DashboardBrowserTest {
         browser.await(Duration.ofSeconds(20), () -> other.equals(
                 browser.js("return document.querySelector('#units .unit-text').dataset.unit")));
         assertThat(browser.number("document.querySelectorAll('#units .unit-text span').length")).isEqualTo(text.length());
+        browser.js("arguments[0].scrollIntoView({block: 'end'})", browser.element("units-card"));
         browser.screenshot("cells-units");
     }
 
