@@ -14,7 +14,10 @@
  *   4. For a stored model: CharRnnCells.unitView(document.getElementById('units'), modelName)
  *      draws a text box, a layer field and the "quote cell" view: the text coloured by the chosen
  *      unit's activation, red for -1 and blue for +1 (Karpathy, Johnson and Fei-Fei 2015), with
- *      the top units per text feature to pick from.
+ *      the top units per text feature to pick from. An optional third argument reads the
+ *      activations instead of the plain fetch (the dashboard passes its own, which sends the key).
+ *   The two charts return their uPlot, which the dashboard keeps beside its own charts (tests read
+ *   its data); a chart inside a <figure> takes its title from the figcaption.
  */
 (function () {
   'use strict';
@@ -44,7 +47,7 @@
   function draw(el, title, data, names, extra, yLabel) {
     const width = Math.max(320, el.clientWidth || 640);
     const opts = {
-      title, width, height: 260,
+      title: el.closest('figure') ? undefined : title, width, height: 240,
       scales: {x: {time: false}},
       axes: [{label: 'iteration'}, {label: yLabel}],
       series: [{label: 'iteration'}].concat(names.map((name, i) => ({
@@ -57,7 +60,9 @@
       old.destroy();
     }
     el.textContent = '';
-    charts.set(el, new uPlot(opts, data, el));
+    const chart = new uPlot(opts, data, el);
+    charts.set(el, chart);
+    return chart;
   }
 
   /**
@@ -72,7 +77,7 @@
     const data = [s.iterations].concat(s.names.map(n => s.values[n]),
       bounds.map(b => s.iterations.map(() => b)));
     const extra = s.names.map(() => null).concat(bounds.map(() => ({stroke: '#000', dash: [6, 4]})));
-    draw(el, 'lambda1 of the recurrent matrix per gate block', data, names, extra, 'lambda1');
+    return draw(el, 'lambda1 of the recurrent matrix per gate block', data, names, extra, 'lambda1');
   }
 
   /** Saturated fraction of every gate of every layer over iterations (tanh: |a| > 0.95; sigmoid: < 0.1 or > 0.9). */
@@ -80,7 +85,7 @@
     const s = series(points, p => p.saturation, x => 'L' + x.layer + ' ' + x.gate + ' (' + x.activation + ')',
       x => x.saturated);
     const data = [s.iterations].concat(s.names.map(n => s.values[n]));
-    draw(el, 'gate saturation on validation text', data, s.names, [], 'fraction saturated');
+    return draw(el, 'gate saturation on validation text', data, s.names, [], 'fraction saturated');
   }
 
   /** Karpathy's colours: red at -1, white at 0, blue at +1. */
@@ -128,7 +133,8 @@
   }
 
   /** A small form: text and layer in, then the top units per feature and the coloured text of the chosen one. */
-  function unitView(el, model) {
+  function unitView(el, model, read) {
+    const fetchActivations = read || ((text, layer, units) => activations(model, text, layer, units));
     el.textContent = '';
     const text = document.createElement('textarea');
     text.rows = 4;
@@ -144,17 +150,22 @@
     useCell.append(cellBox, ' memory cell c (LSTM)');
     const run = document.createElement('button');
     run.textContent = 'Read';
+    run.type = 'button';
     const ranking = document.createElement('div');
+    ranking.className = 'unit-ranking';
     const view = document.createElement('div');
+    view.className = 'unit-text';
     const status = document.createElement('div');
+    status.className = 'unit-status';
     el.append(text, layer, useCell, run, status, ranking, view);
 
     let last = null;
     async function show(unit) {
       status.textContent = 'reading...';
       try {
-        last = await activations(model, text.value, layer.value, [unit]);
+        last = await fetchActivations(text.value, layer.value, [unit]);
         status.textContent = 'layer ' + last.layer + ' (' + last.cell + '), unit ' + unit;
+        view.dataset.unit = String(unit);
         colourText(view, last, 0, cellBox.checked && last.steps.length > 0 && last.steps[0].cell != null);
       } catch (e) {
         status.textContent = e.message;
@@ -163,13 +174,23 @@
     run.onclick = async () => {
       status.textContent = 'reading...';
       try {
-        const first = await activations(model, text.value, layer.value, null);
+        const first = await fetchActivations(text.value, layer.value, null);
         ranking.textContent = '';
         first.features.forEach(f => {
           const row = document.createElement('div');
+          row.dataset.feature = f.feature;
           row.append(f.feature + ': ');
-          (cellBox.checked && f.cell ? f.cell : f.hidden).forEach(u => {
+          const ranked = cellBox.checked && f.cell ? f.cell : f.hidden;
+          if (ranked.length === 0) {
+            const none = document.createElement('span');
+            none.className = 'quiet';
+            none.textContent = 'does not vary over this text';
+            row.append(none);
+          }
+          ranked.forEach(u => {
             const pick = document.createElement('button');
+            pick.type = 'button';
+            pick.dataset.unit = String(u.unit);
             pick.textContent = 'unit ' + u.unit + ' (r ' + u.r.toFixed(2) + ')';
             pick.title = f.description;
             pick.onclick = () => show(u.unit);

@@ -27,6 +27,7 @@ export async function showModel(name) {
   const download = $('download');
   download.hidden = !chosen;
   $('model-info').textContent = '';
+  renderUnits(chosen);
   if (!chosen) { return; }
   download.href = `api/models/${encodeURIComponent(chosen)}/download`;
   download.setAttribute('download', `${chosen}.zip`);
@@ -35,6 +36,26 @@ export async function showModel(name) {
   $('model-info').textContent = [`${model.parameters.toLocaleString('en-US')} parameters`,
     `vocabulary ${model.vocabulary ? model.vocabulary.length : '?'}`, `trained ${m.iteration} iterations`,
     m.valBpc != null ? `val ${m.valBpc.toFixed(3)} bpc` : null, model.backend].filter(Boolean).join(' · ');
+}
+
+/** The unit view (cells.js) for the chosen model, reading /activations with the dashboard's key. */
+let unitsFor = null;
+
+function renderUnits(model) {
+  const el = $('units');
+  if (model === unitsFor || !window.CharRnnCells) { return; }
+  unitsFor = model;
+  if (!model) {
+    el.replaceChildren();
+    return;
+  }
+  window.CharRnnCells.unitView(el, model, (text, layer, units) => {
+    const json = { text };
+    if (layer !== '' && layer != null) { json.layer = Number(layer); }
+    if (units) { json.units = units; }
+    return call(`api/models/${encodeURIComponent(model)}/activations`, { method: 'POST', json })
+      .catch(error => { throw new Error(error.problem ? error.problem.detail || error.message : error.message); });
+  });
 }
 
 export function initUse(failed) {

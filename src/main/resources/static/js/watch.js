@@ -26,6 +26,8 @@ export function resetWatchCharts() {
   chart('flow', [{ label: '||dL_T/dx_t||' }], { log: true, xLabel: 'steps back' });
   chart('norms', [{ label: 'global' }], { log: true });
   chart('ratios', [{ label: 'log10 ratio' }]);
+  drawn = null;
+  renderCells([]);
 }
 
 /** Starts watching a job; whatever was watched before is let go. */
@@ -227,6 +229,21 @@ function renderGradients() {
     const weights = ps.filter(p => !p.param.startsWith('b') && p.updateRatioLog10 != null);
     return weights.length ? weights.reduce((sum, p) => sum + p.updateRatioLog10, 0) / weights.length : null;
   })));
+  renderCells(state.grads);
+}
+
+// lambda1 per recurrent gate block and gate saturation (cells.js), from the same gradient statistics:
+// redrawn only when a statistic came, and kept in `charts` like the others (fit resizes them, tests read them)
+let drawn = null;
+
+function renderCells(grads) {
+  const cells = window.CharRnnCells;
+  if (!cells) { return; }
+  const seen = `${grads.length}:${grads.length ? grads[grads.length - 1].iteration : ''}`;
+  if (drawn === seen) { return; }
+  drawn = seen;
+  charts.lambda1 = cells.lambda1Chart($('lambda1'), grads);
+  charts.saturation = cells.saturationChart($('saturation'), grads);
 }
 
 function renderHead() {

@@ -10,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +138,7 @@ class DashboardBrowserTest {
         assertThat(browser.number("window.dashboard.charts.loss.data[2].filter(v => v != null).length"))
                 .as("validation points").isGreaterThanOrEqualTo(2);
         browser.screenshot("watch-finished");
+        assertCellCharts(job);
 
         browser.driver.findElement(By.xpath("//div[@id='watch-actions']/button[text()='Use this model']")).click();
         browser.await(Duration.ofSeconds(10), () -> "use".equals(browser.view())
@@ -168,6 +172,7 @@ class DashboardBrowserTest {
                 .as("the hardest character: one of the two swapped").isIn("m", "c");
         assertThat(browser.text("score-stats")).contains("22 characters scored");
         browser.screenshot("use-model");
+        assertUnitView("form-made", "the cat sat on the mat.");
         browser.assertNoConsoleErrors(400);
     }
 
@@ -286,6 +291,91 @@ class DashboardBrowserTest {
         assertThat(send("GET", "/api/models/never-made", null).statusCode()).isEqualTo(404);
         assertThat(browser.view()).as("still on the form").isEqualTo("train");
         browser.assertNoConsoleErrors(400);
+    }
+
+    // ---- inside the cells (cells.js) ----
+
+    /** lambda1 per recurrent gate block with the 1/gamma lines, and gate saturation, from the job's gradient statistics. */
+    @SuppressWarnings("unchecked")
+    private void assertCellCharts(String job) throws Exception {
+        Set<String> blocks = new LinkedHashSet<>();
+        Set<Double> bounds = new TreeSet<>();
+        Set<String> gates = new LinkedHashSet<>();
+        for (JsonNode stats : json("GET", "/api/training-jobs/" + job + "/gradients")) {
+            for (JsonNode block : stats.get("spectrum")) {
+                blocks.add("L" + block.get("layer").asInt() + " " + block.get("param").asString());
+                bounds.add(1 / block.get("gamma").asDouble());
+            }
+            for (JsonNode gate : stats.get("saturation")) {
+                gates.add("L" + gate.get("layer").asInt() + " " + gate.get("gate").asString()
+                        + " (" + gate.get("activation").asString() + ")");
+            }
+        }
+        assertThat(blocks).as("the GRU's recurrent gate blocks").hasSizeGreaterThan(1);
+        assertThat(bounds).as("tanh's 1/gamma = 1 is among the lines").contains(1.0);
+        browser.js("document.getElementById('lambda1').scrollIntoView()");
+        List<String> lambda1 = (List<String>) browser.js("return window.dashboard.charts.lambda1.series.slice(1).map(s => s.label)");
+        assertThat(lambda1).as("one series per gate block, then the 1/gamma lines").hasSize(blocks.size() + bounds.size());
+        assertThat(lambda1.subList(0, blocks.size())).containsExactlyInAnyOrderElementsOf(blocks);
+        assertThat(lambda1.subList(blocks.size(), lambda1.size())).allMatch(label -> label.startsWith("1/gamma = "))
+                .contains("1/gamma = 1");
+        long iterations = browser.number("window.dashboard.charts.lambda1.data[0].length");
+        assertThat(iterations).as("gradient statistics drawn").isGreaterThanOrEqualTo(2);
+        for (int series = 1; series <= blocks.size(); series++) {
+            assertThat(browser.number("window.dashboard.charts.lambda1.data[" + series + "].filter(v => v > 0).length"))
+                    .as("lambda1 of %s", lambda1.get(series - 1)).isPositive();
+        }
+        assertThat(browser.js("return window.dashboard.charts.lambda1.data.at(-1).every(v => v === window.dashboard"
+                + ".charts.lambda1.data.at(-1)[0])")).as("a 1/gamma line is level").isEqualTo(true);
+        assertThat((List<String>) browser.js("return window.dashboard.charts.saturation.series.slice(1).map(s => s.label)"))
+                .as("one series per gate of each layer").isNotEmpty().containsExactlyInAnyOrderElementsOf(gates);
+        assertThat(browser.number("window.dashboard.charts.saturation.data[1].filter(v => v >= 0 && v <= 1).length"))
+                .as("saturated fractions").isPositive();
+        browser.screenshot("cells-lambda1");
+    }
+
+    /** The quote-cell view of a model: every character coloured by a unit, and the top units of every feature. */
+    @SuppressWarnings("unchecked")
+    private void assertUnitView(String model, String text) throws Exception {
+        JsonNode expected = json("POST", "/api/models/" + model + "/activations", "{\"text\": \"" + text + "\"}");
+        WebElement units = browser.element("units");
+        browser.js("arguments[0].scrollIntoView()", browser.element("units-card"));
+        units.findElement(By.tagName("textarea")).sendKeys(text);
+        units.findElement(By.xpath(".//button[text()='Read']")).click();
+        browser.await(Duration.ofSeconds(20), () -> browser.number(
+                "document.querySelectorAll('#units .unit-text span').length") == text.length());
+        assertThat(browser.js("return [...document.querySelectorAll('#units .unit-text span')].map(s => s.textContent)"
+                + ".join('')")).isEqualTo(text);
+        assertThat(browser.js("return [...document.querySelectorAll('#units .unit-text span')]"
+                + ".every(s => s.style.backgroundColor !== '' && /^h = -?\\d/.test(s.title))"))
+                .as("every character coloured by the unit's h").isEqualTo(true);
+        assertThat(browser.number("new Set([...document.querySelectorAll('#units .unit-text span')]"
+                + ".map(s => s.style.backgroundColor)).size")).as("the unit's value changes along the text").isGreaterThan(1);
+        assertThat(browser.js("return document.querySelector('#units .unit-text').dataset.unit"))
+                .as("the first unit the service named").isEqualTo(expected.get("units").get(0).asString());
+        List<String> features = new ArrayList<>();
+        List<String> ranked = new ArrayList<>();
+        for (JsonNode feature : expected.get("features")) {
+            features.add(feature.get("feature").asString());
+            List<String> top = new ArrayList<>();
+            feature.get("hidden").forEach(u -> top.add(u.get("unit").asString()));
+            ranked.add(top.isEmpty() ? "does not vary over this text" : String.join(",", top));
+        }
+        assertThat(ranked).as("some features vary over the text").anyMatch(r -> !r.startsWith("does not"));
+        assertThat((List<String>) browser.js("return [...document.querySelectorAll('#units .unit-ranking [data-feature]')]"
+                + ".map(r => r.dataset.feature)")).as("a row per feature").containsExactlyElementsOf(features);
+        assertThat((List<String>) browser.js("return [...document.querySelectorAll('#units .unit-ranking [data-feature]')]"
+                + ".map(r => r.querySelector('button[data-unit]') ? [...r.querySelectorAll('button[data-unit]')]"
+                + ".map(b => b.dataset.unit).join(',') : r.querySelector('.quiet').textContent)"))
+                .as("the top units of every feature, strongest first").containsExactlyElementsOf(ranked);
+        String other = (String) browser.js("const shown = document.querySelector('#units .unit-text').dataset.unit;"
+                + "const pick = [...document.querySelectorAll('#units .unit-ranking button[data-unit]')]"
+                + ".find(b => b.dataset.unit !== shown); pick.click(); return pick.dataset.unit");
+        browser.await(Duration.ofSeconds(20), () -> other.equals(
+                browser.js("return document.querySelector('#units .unit-text').dataset.unit")));
+        assertThat(browser.number("document.querySelectorAll('#units .unit-text span').length")).isEqualTo(text.length());
+        browser.js("arguments[0].scrollIntoView({block: 'end'})", browser.element("units-card"));
+        browser.screenshot("cells-units");
     }
 
     // ---- the page ----
