@@ -56,15 +56,7 @@ public class Nd4jRuntime {
      * benchmark) calls it itself and closes the step threads when done.
      */
     public static Compute configure(CharRnnProperties.Compute compute) {
-        Nd4j.zeros(1); // loads the backend; NativeOpsHolder needs its configuration
-        if (compute.ompThreads() > 0) {
-            Nd4j.getEnvironment().setMaxThreads(compute.ompThreads());
-            Nd4j.getEnvironment().setMaxMasterThreads(compute.ompThreads());
-            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(compute.ompThreads());
-        }
-        if ("CPU".equals(Nd4jBackend.name())) {
-            blas().setMaxThreads(compute.blasThreadCount()); // process-wide, unlike OpenMP's count
-        }
+        Nd4jBackend.threads(compute.ompThreads(), compute.blasThreadCount());
         return Compute.of(compute.layerPath(), compute.stepThreadCount());
     }
 

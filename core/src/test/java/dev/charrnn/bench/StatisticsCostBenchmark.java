@@ -15,6 +15,7 @@ import dev.charrnn.nn.CellType;
 import dev.charrnn.nn.Compute;
 import dev.charrnn.nn.LayerPath;
 import dev.charrnn.nn.ModelSpec;
+import dev.charrnn.nn.cpu.Nd4jBackend;
 import dev.charrnn.text.EncodedText;
 import dev.charrnn.train.GateSaturation;
 import dev.charrnn.train.GradientFlowProbe;
@@ -27,15 +28,19 @@ import dev.charrnn.train.TrainingSchedule;
  * What the training statistics cost: the same run (same spec, seed and data) without them, with
  * them every {@code statsEvery} iterations (gradient statistics, lambda1 of every RW block, gate
  * saturation on validation windows), and with the gradient-flow probe too, interleaved round by
- * round so that drift on a shared machine hits all three alike. Not a test; prints one JSON line
- * per run and round, then one with the statistics' parts timed alone on the trained network.
+ * round so that drift on a shared machine hits all three alike. Within each run it also splits the
+ * iterations that record from those that do not: the extra milliseconds of a recording iteration
+ * over the median plain one, spread over statsEvery iterations, is the overhead, a figure that
+ * drift between runs does not blur. Not a test; prints one JSON line per run and round, then one
+ * with the statistics' parts timed alone on the trained network.
  *
  * <pre>
  * ./mvnw -q -pl core test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.charrnn.bench.StatisticsCostBenchmark -Dexec.args="--cell lstm --rounds 3"
  * </pre>
  * Defaults: LSTM 2 x 128 (the spec's defaults), batch 32, seq 100, 120 iterations timed from the
- * 20th, statsEvery 10, flowEvery 100, 2 step threads; {@code --corpus} a text file (default:
+ * 20th, statsEvery 10, flowEvery 100, 2 step threads and ND4J's ops and OpenBLAS on one thread each,
+ * as the service runs them; {@code --corpus} a text file (default:
  * ../shared/corpora/tinyshakespeare.txt when present, else a generated text).
  */
 public final class StatisticsCostBenchmark {
@@ -58,6 +63,7 @@ public final class StatisticsCostBenchmark {
         int flowEvery = Integer.parseInt(arg(args, "--flow-every", "100"));
         int threads = Integer.parseInt(arg(args, "--threads", "2"));
         EncodedText text = EncodedText.of(corpus(arg(args, "--corpus", "../shared/corpora/tinyshakespeare.txt")), 0.1);
+        Nd4jBackend.threads(1, 1); // as the service runs them (charrnn.compute.omp-threads, blas-threads)
         Compute compute = Compute.of(LayerPath.AUTO, threads);
         List<Variant> variants = List.of(new Variant("none", Integer.MAX_VALUE, 0),
                 new Variant("stats", statsEvery, 0), new Variant("stats+flow", statsEvery, flowEvery));
@@ -71,6 +77,8 @@ public final class StatisticsCostBenchmark {
                         v.statsEvery(), v.flowEvery());
                 long[] from = new long[1];
                 long[] to = new long[1];
+                long[] last = new long[1];
+                double[] durations = new double[iterations + 1]; // ms of each iteration, onIteration to onIteration
                 int[] recordings = new int[1];
                 CpuWindow[] cpu = new CpuWindow[1];
                 CpuWindow.Contention[] contention = new CpuWindow.Contention[1];
@@ -78,6 +86,9 @@ public final class StatisticsCostBenchmark {
                         1_000_000), compute, new Trainer.Monitor() {
                             @Override
                             public void onIteration(TrainingMetrics metrics) {
+                                long now = System.nanoTime();
+                                durations[(int) metrics.iteration()] = (now - last[0]) / 1e6;
+                                last[0] = now;
                                 if (metrics.iteration() == WARM_UP) {
                                     from[0] = System.nanoTime();
                                     cpu[0] = new CpuWindow();
@@ -96,12 +107,19 @@ public final class StatisticsCostBenchmark {
                         });
                 trained = result.network();
                 double msPerIteration = (to[0] - from[0]) / 1e6 / (iterations - 1 - WARM_UP);
+                double plain = median(durations, WARM_UP + 1, iterations - 1, i -> i % statsEvery != 0
+                        && (flowEvery == 0 || (i - 1) % flowEvery != 0));
+                double recording = median(durations, WARM_UP + 1, iterations - 1, i -> i % statsEvery == 0);
+                boolean records = v.statsEvery() != Integer.MAX_VALUE;
                 System.out.printf(Locale.ROOT, "{\"round\": %d, \"run\": \"%s\", \"cell\": \"%s\", \"layers\": %d, "
                         + "\"hidden\": %d, \"statsEvery\": %s, \"flowEvery\": %d, \"recordings\": %d, "
-                        + "\"ms_per_iteration\": %.2f, \"cpu_other_cores\": %s, \"cpu_steal_cores\": %s}%n", round,
+                        + "\"ms_per_iteration\": %.2f, \"median_plain_ms\": %.2f, \"median_recording_ms\": %s, "
+                        + "\"stats_overhead_percent\": %s, \"cpu_other_cores\": %s, \"cpu_steal_cores\": %s}%n", round,
                         v.name(), cell.name().toLowerCase(Locale.ROOT), layers, hidden,
-                        v.statsEvery() == Integer.MAX_VALUE ? "null" : Integer.toString(v.statsEvery()), v.flowEvery(),
-                        recordings[0], msPerIteration, contention[0] == null ? "null" : contention[0].other(),
+                        records ? Integer.toString(v.statsEvery()) : "null", v.flowEvery(), recordings[0], msPerIteration,
+                        plain, records ? String.format(Locale.ROOT, "%.2f", recording) : "null",
+                        records ? String.format(Locale.ROOT, "%.2f", 100 * (recording - plain) / v.statsEvery() / plain)
+                                : "null", contention[0] == null ? "null" : contention[0].other(),
                         contention[0] == null ? "null" : contention[0].steal());
             }
         }
@@ -132,6 +150,13 @@ public final class StatisticsCostBenchmark {
                 + "\"spectrum_cold_ms\": %.2f, \"spectrum_warm_ms\": %.2f, \"saturation_ms\": %.2f, "
                 + "\"flow_probe_ms\": %.2f}%n", cell.name().toLowerCase(Locale.ROOT), layers, hidden, coldSpectrum,
                 warmSpectrum, saturation, flow);
+    }
+
+    /** The median of {@code values[from..to]} at the indices {@code which} accepts. */
+    private static double median(double[] values, int from, int to, java.util.function.IntPredicate which) {
+        double[] chosen = java.util.stream.IntStream.rangeClosed(from, to).filter(which).mapToDouble(i -> values[i])
+                .sorted().toArray();
+        return chosen.length == 0 ? Double.NaN : chosen[chosen.length / 2];
     }
 
     private static double mean(int calls, Runnable work) {
