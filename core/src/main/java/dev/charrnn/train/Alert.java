@@ -6,7 +6,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 @Schema(description = "A training finding: what was seen, where, and what to try")
 public record Alert(
         @Schema(description = "EXPLODING, NON_FINITE, LOSS_JUMP, VANISHING, STALLED_UPDATES, LARGE_UPDATES, "
-                + "SATURATED (most of a layer's tanh units pinned at +-1) or OVERFITTING (validation bpc rising "
+                + "SATURATED (most of a vanilla RNN layer's units pinned at +-1) or OVERFITTING (validation bpc rising "
                 + "while the training loss falls)", example = "EXPLODING") Kind kind,
         @Schema(example = "140") long iteration,
         @Schema(description = "Layer, when the finding is about one", example = "0") Integer layer,

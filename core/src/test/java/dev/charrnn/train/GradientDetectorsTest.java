@@ -47,6 +47,25 @@ class GradientDetectorsTest {
     }
 
     @Test
+    void saturationAlertsOnAVanillaRnnsUnitsNotOnAGatedCellsCandidate() {
+        GradientDetectors detectors = new GradientDetectors();
+        GradientStats gated = stats(10, 1.0, 0, -3.0).withCells(List.of(), List.of(
+                new SaturationStats(0, "g", "tanh", 0.3, 0.4, 0.7, 0.0),
+                new SaturationStats(0, "f", "sigmoid", 0.0, 0.9, 0.9, 0.95)));
+        assertThat(detectors.onGradients(gated)).isEmpty();
+        GradientStats rnn = stats(20, 1.0, 0, -3.0).withCells(List.of(), List.of(
+                new SaturationStats(1, "h", "tanh", 0.3, 0.25, 0.55, 0.0)));
+        assertThat(detectors.onGradients(rnn)).singleElement().satisfies(a -> {
+            assertThat(a.kind()).isEqualTo(Alert.Kind.SATURATED);
+            assertThat(a.layer()).isOne();
+            assertThat(a.seen()).contains("55%");
+        });
+        GradientStats halfway = stats(20 + GradientDetectors.QUIET, 1.0, 0, -3.0).withCells(List.of(), List.of(
+                new SaturationStats(1, "h", "tanh", 0.2, 0.25, 0.45, 0.0)));
+        assertThat(detectors.onGradients(halfway)).as("less than half").isEmpty();
+    }
+
+    @Test
     void overfittingIsValidationRisingThreeTimesInARowWhileTheTrainingLossFalls() {
         GradientDetectors detectors = new GradientDetectors();
         double[] validation = {3.0, 2.5, 2.2, 2.3, 2.4, 2.6};
