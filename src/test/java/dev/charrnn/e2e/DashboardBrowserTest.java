@@ -254,6 +254,13 @@ class DashboardBrowserTest {
         }
         assertThat(browser.number("window.dashboard.charts['cmp-flow'].data[0].at(-1)")).as("steps back").isEqualTo(15);
         assertThat(browser.text("compare-meaning")).contains("vanilla RNN").contains("LSTM and GRU");
+        String reading = browser.text("compare-reading");
+        assertThat(reading).as("this run in words").contains("15 steps back");
+        for (String cell : List.of("RNN", "LSTM", "GRU")) {
+            String kept = browser.driver.findElement(By.cssSelector("#compare-runs tr[data-cell=" + cell + "] td:nth-child(5)"))
+                    .getText();
+            assertThat(reading).as("the table's figure for %s", cell).contains(cell + " " + kept);
+        }
         browser.screenshot("compare");
         browser.assertNoConsoleErrors();
     }
