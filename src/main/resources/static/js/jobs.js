@@ -18,7 +18,7 @@ export function duration(seconds) {
 
 const number = v => Math.round(v).toLocaleString('en-US');
 
-/** One line of figures: iteration, progress, ETA, chars/s, validation bpc. */
+/** One line of figures: iteration, progress, ETA, chars/s, validation bpc and the best one. */
 export function figures(job) {
   return [
     `iteration ${job.iteration}`,
@@ -26,7 +26,14 @@ export function figures(job) {
     job.etaSeconds != null ? `ETA ${duration(job.etaSeconds)}` : null,
     job.charsPerSecond ? `${number(job.charsPerSecond)} chars/s` : null,
     job.valBpc != null ? `val ${job.valBpc.toFixed(3)} bpc` : null,
+    best(job),
   ].filter(Boolean).join(' · ');
+}
+
+/** The best validation figure, when it is not the latest: the saved model is the best one. */
+function best(job) {
+  if (job.bestValBpc == null || job.bestValBpc === job.valBpc) { return null; }
+  return `best ${job.bestValBpc.toFixed(3)} at ${job.bestIteration}`;
 }
 
 export function describe(job) {

@@ -118,7 +118,7 @@ public class TrainingController {
     @ProblemResponses({404, 409})
     @Operation(operationId = "cancelTrainingJob",
             summary = "Cancel a job", description = "A queued job is cancelled at once, a running one after its "
-            + "current step; its last checkpoint stays, so it can be resumed. 409 when the job already ended.")
+            + "current step, which it checkpoints, so a resume continues there. 409 when the job already ended.")
     public JobView cancel(@PathVariable String id) {
         return training.cancel(id).view();
     }

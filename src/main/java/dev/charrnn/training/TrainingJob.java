@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -149,6 +150,9 @@ public final class TrainingJob {
 
     synchronized void progress(TrainingMetrics latest) {
         boolean evaluated = latest.valBpc() != null && !latest.valBpc().equals(metrics.valBpc());
+        if (best != null && best.iteration() >= latest.iteration()) {
+            best = null; // a resume from an earlier point runs those iterations again
+        }
         metrics = latest;
         steps.add(latest);
         if (evaluated) {
@@ -158,6 +162,9 @@ public final class TrainingJob {
         }
         if (latest.trainLoss() != null) {
             alert(detectors.onLoss(latest.iteration(), latest.trainLoss()));
+        }
+        if (best == null) {
+            best = evaluations.points().stream().min(Comparator.comparingDouble(TrainingMetrics::valBpc)).orElse(null);
         }
         if (evaluated) {
             if (best == null || latest.valBpc() < best.valBpc()) {

@@ -442,7 +442,7 @@ public class TrainingService implements ModelWriters, CorpusReaders {
 
             @Override
             public boolean checkpointOnStop() {
-                return job.shutdownRequested();
+                return true; // cancelled or shut down, a resume continues from the step it reached
             }
 
             @Override

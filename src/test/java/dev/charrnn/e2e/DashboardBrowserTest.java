@@ -137,6 +137,7 @@ class DashboardBrowserTest {
                 + ".findIndex(v => v != null)]")).as("the first evaluation").isEqualTo(25);
         assertThat(browser.number("window.dashboard.charts.loss.data[2].filter(v => v != null).length"))
                 .as("validation points").isGreaterThanOrEqualTo(2);
+        assertBestBesideTheLatest(json("GET", "/api/training-jobs/" + job), browser.text("watch-status"));
         browser.screenshot("watch-finished");
         assertCellCharts(job);
 
@@ -411,6 +412,20 @@ class DashboardBrowserTest {
 
     private String uploadCorpus() throws Exception {
         return json("POST", "/api/corpora", Fixtures.repeatedSentence(200)).get("id").asString();
+    }
+
+    /** The best validation figure and its iteration beside the latest, unless the latest is the best. */
+    private static void assertBestBesideTheLatest(JsonNode finished, String status) {
+        double latest = finished.get("valBpc").asDouble();
+        double best = finished.get("bestValBpc").asDouble();
+        assertThat(best).isLessThanOrEqualTo(latest);
+        assertThat(status).contains(String.format(Locale.ROOT, "val %.3f bpc", latest));
+        if (best < latest) {
+            assertThat(status).contains(String.format(Locale.ROOT, "best %.3f at %d", best,
+                    finished.get("bestIteration").asLong()));
+        } else {
+            assertThat(status).doesNotContain("best");
+        }
     }
 
     private JsonNode json(String method, String path) throws Exception {

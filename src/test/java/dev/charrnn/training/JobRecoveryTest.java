@@ -68,8 +68,9 @@ class JobRecoveryTest {
                 }
             }
         });
+        TrainingMetrics bestBeyondTheCheckpoint = before.get(39); // iteration 40, evaluated: lost with the crash
         new JobStore(properties, TestSupport.json()).save(new JobRecord("job1", request, JobState.RUNNING,
-                before.get(39), Instant.now(), Instant.now(), null, null));
+                before.get(39), Instant.now(), Instant.now(), null, null, bestBeyondTheCheckpoint));
 
         TrainingService restarted = service(properties, corpora, models);
         assertThat(restarted.get("job1").state()).isEqualTo(JobState.INTERRUPTED);
@@ -78,9 +79,14 @@ class JobRecoveryTest {
 
         List<Long> iterations = new ArrayList<>();
         restarted.resume("job1");
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            iterations.add(restarted.get("job1").view().iteration());
-            return restarted.get("job1").state() == JobState.SUCCEEDED;
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
+            JobView view = restarted.get("job1").view();
+            iterations.add(view.iteration());
+            if (view.iteration() > 30) {
+                assertThat(view.bestIteration() == null || view.bestIteration() <= view.iteration())
+                        .as("the best is one the replayed run holds, not iteration 40 of the lost one").isTrue();
+            }
+            return view.state() == JobState.SUCCEEDED;
         });
 
         assertThat(iterations.stream().filter(i -> i > 0).findFirst().orElseThrow()).isGreaterThan(30);
@@ -91,6 +97,33 @@ class JobRecoveryTest {
                 .isEqualTo(checkpoint[0].history().get(0).valBpc());
         assertThat(service(properties, corpora, models).get("job1").state()).as("the end state was persisted")
                 .isEqualTo(JobState.SUCCEEDED);
+    }
+
+    @Test
+    void aCancelledJobResumesFromTheStepItReached() {
+        CharRnnProperties properties = TestSupport.properties(root);
+        CorpusStore corpora = new CorpusStore(properties, TestSupport.json());
+        ModelStore models = new ModelStore(properties, TestSupport.json());
+        String corpusId = corpora.store("pattern", Fixtures.repeatedSentence(60).getBytes()).id();
+        TrainingService service = service(properties, corpora, models);
+        String id = service.submit(TrainingRequest.of(corpusId, "cancelled", Fixtures.tinySpec(CellType.LSTM, 1),
+                new TrainingSchedule(1_000_000, null, null, 0.1, 20, 1_000_000, null))).id();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> service.get(id).view().iteration() > 50);
+        service.cancel(id);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> service.get(id).state() == JobState.CANCELLED);
+        long reached = service.get(id).view().iteration();
+
+        List<Long> iterations = new ArrayList<>();
+        service.resume(id);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
+            iterations.add(service.get(id).view().iteration());
+            return iterations.get(iterations.size() - 1) > reached + 40;
+        });
+        service.cancel(id);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> service.get(id).state() == JobState.CANCELLED);
+
+        assertThat(iterations).as("no checkpoint was due, yet the resume starts at the cancelled step, not from 0")
+                .allMatch(iteration -> iteration >= reached);
     }
 
     private static TrainingService service(CharRnnProperties properties, CorpusStore corpora, ModelStore models) {

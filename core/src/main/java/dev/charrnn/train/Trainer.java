@@ -36,7 +36,7 @@ public final class Trainer {
         default void betweenSteps(long lastStepNanos) {
         }
 
-        /** Whether a requested stop writes a checkpoint of the last finished step first (a shutdown does). */
+        /** Whether a requested stop writes a checkpoint of the last finished step first (the service's jobs do). */
         default boolean checkpointOnStop() {
             return false;
         }
