@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,12 +40,21 @@ class JobRecoveryTest {
     @TempDir
     Path root;
 
+    private CharRnnProperties properties;
+    private CorpusStore corpora;
+    private ModelStore models;
+    private String corpusId;
+
+    @BeforeEach
+    void stores() {
+        properties = TestSupport.properties(root);
+        corpora = new CorpusStore(properties, TestSupport.json());
+        models = new ModelStore(properties, TestSupport.json());
+        corpusId = corpora.store("pattern", Fixtures.repeatedSentence(60).getBytes()).id();
+    }
+
     @Test
     void anInterruptedJobResumesFromItsCheckpoint() {
-        CharRnnProperties properties = TestSupport.properties(root);
-        CorpusStore corpora = new CorpusStore(properties, TestSupport.json());
-        ModelStore models = new ModelStore(properties, TestSupport.json());
-        String corpusId = corpora.store("pattern", Fixtures.repeatedSentence(60).getBytes()).id();
         TrainingRequest request = TrainingRequest.of(corpusId, "recovered", Fixtures.tinySpec(CellType.GRU, 1),
                 new TrainingSchedule(100, null, null, 0.1, 20, 30, null)).resolved(corpusId, "recovered",
                 Fixtures.tinySpec(CellType.GRU, 1));
@@ -101,10 +111,6 @@ class JobRecoveryTest {
 
     @Test
     void aCancelledJobResumesFromTheStepItReached() {
-        CharRnnProperties properties = TestSupport.properties(root);
-        CorpusStore corpora = new CorpusStore(properties, TestSupport.json());
-        ModelStore models = new ModelStore(properties, TestSupport.json());
-        String corpusId = corpora.store("pattern", Fixtures.repeatedSentence(60).getBytes()).id();
         TrainingService service = service(properties, corpora, models);
         String id = service.submit(TrainingRequest.of(corpusId, "cancelled", Fixtures.tinySpec(CellType.LSTM, 1),
                 new TrainingSchedule(1_000_000, null, null, 0.1, 20, 1_000_000, null))).id();
