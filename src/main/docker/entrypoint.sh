@@ -29,7 +29,7 @@ else
   app=(-jar "$home/app.jar")
 fi
 
-# The Vector API kernel of batched generation (model/inference/VectorKernels), when this runtime has
+# The Vector API kernel of batched generation (the core's nn/cpu/VectorKernels), when this runtime has
 # the module; without it the service runs the auto-vectorized kernel (same results).
 vector=()
 if java --list-modules 2>/dev/null | grep -q '^jdk.incubator.vector'; then

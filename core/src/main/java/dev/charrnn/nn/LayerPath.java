@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * How the recurrent and output layers compute training, validation, scoring and the gradient-flow
- * probe (generation always runs on the CPU, in {@code model/inference}).
+ * probe (generation always runs on the CPU, in {@code sample.InferenceNetwork}).
  * <ul>
  *   <li>{@link #HOST}: float step math in Java over ND4J's host memory, split across the step
  *       threads. The CPU's fast path; it needs host memory, so it cannot run on a GPU.</li>

@@ -10,7 +10,7 @@ import dev.charrnn.nn.TanhRnnLayerImpl;
 import dev.charrnn.nn.cpu.Kernels;
 
 /**
- * One recurrent layer's weights and its step. The math is the training layers' (model.layers),
+ * One recurrent layer's weights and its step. The math is the training layers' ({@code nn}),
  * so a compiled network gives the training network's outputs up to float rounding.
  *
  * <p>Columns are reordered unit-major: unit j's gates sit side by side at columns
