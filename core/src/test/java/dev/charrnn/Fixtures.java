@@ -30,6 +30,17 @@ public final class Fixtures {
         return words;
     }
 
+    /** Random words from a small lexicon: learnable, and small enough to memorise. */
+    public static String wordSoup(int length, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        java.util.List<String> words = words(random, 30);
+        StringBuilder text = new StringBuilder();
+        while (text.length() < length) {
+            text.append(words.get(random.nextInt(words.size()))).append(random.nextInt(8) == 0 ? ".\n" : " ");
+        }
+        return text.toString();
+    }
+
     public static EncodedText patternText() {
         return EncodedText.of(repeatedSentence(60), 0.1);
     }

@@ -148,6 +148,13 @@ public final class TrainingJob {
         return gradients;
     }
 
+    /** A resume's starting weights: the best unless an earlier figure of the path still taken beats them. */
+    synchronized void startingPoint(TrainingMetrics start) {
+        if (best == null || best.iteration() >= start.iteration() || start.valBpc() < best.valBpc()) {
+            best = start;
+        }
+    }
+
     synchronized void progress(TrainingMetrics latest) {
         boolean evaluated = latest.valBpc() != null && !latest.valBpc().equals(metrics.valBpc());
         if (best != null && best.iteration() >= latest.iteration()) {

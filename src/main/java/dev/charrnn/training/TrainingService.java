@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -408,8 +409,17 @@ public class TrainingService implements ModelWriters, CorpusReaders {
         if (request.fromModel() == null) {
             return Trainer.train(text, request.spec(), request.schedule(), nd4j.compute(), monitor);
         }
-        return Trainer.resume(models.loadForTraining(request.fromModel()), null, text, request.spec(),
-                request.schedule(), nd4j.compute(), monitor);
+        MultiLayerNetwork source = models.loadForTraining(request.fromModel());
+        return Trainer.resume(source, continuation(models.metadata(request.fromModel()), source, request), text,
+                request.spec(), request.schedule(), nd4j.compute(), monitor);
+    }
+
+    /** A continued model carries on its iteration count and, on its own corpus, its epochs and evaluations. */
+    private static TrainingPosition continuation(ModelMetadata source, MultiLayerNetwork network, TrainingRequest request) {
+        long iteration = network.getIterationCount();
+        boolean sameCorpus = Objects.equals(source.corpusId(), request.corpusId());
+        long epoch = sameCorpus && source.metrics() != null ? source.metrics().epoch() : 0;
+        return new TrainingPosition(iteration, iteration, epoch, 0, sameCorpus ? source.history() : List.of());
     }
 
     /** Relays a run's progress, checkpoints, gradients and cancellation to the job (local and Spark alike). */
@@ -438,6 +448,11 @@ public class TrainingService implements ModelWriters, CorpusReaders {
             @Override
             public void betweenSteps(long lastStepNanos) {
                 interactive.giveWay(lastStepNanos);
+            }
+
+            @Override
+            public void onStartingPoint(TrainingMetrics start) {
+                job.startingPoint(start);
             }
 
             @Override

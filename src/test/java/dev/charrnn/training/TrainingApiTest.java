@@ -1,5 +1,6 @@
 package dev.charrnn.training;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -141,11 +142,16 @@ class TrainingApiTest {
 
         expectProblem(submit("{\"fromModel\":\"" + name + "\",\"spec\":{\"hiddenSize\":8}}"), 400, "spec cannot be changed");
         expectProblem(submit("{\"fromModel\":\"no-such-model\"}"), 404, "no-such-model");
-        awaitSucceeded(submit("{\"fromModel\":\"" + name + "\",\"schedule\":{\"maxIterations\":10,\"evalEvery\":5}}"));
+        String continued = awaitSucceeded(submit("{\"fromModel\":\"" + name + "\",\"schedule\":{\"maxIterations\":10,"
+                + "\"evalEvery\":5}}"));
 
-        mvc.perform(get("/api/models/" + name))
-                .andExpect(jsonPath("$.history[*].iteration", org.hamcrest.Matchers.contains(25, 30)))
-                .andExpect(jsonPath("$.spec.hiddenSize").value(16));
+        String model = mvc.perform(get("/api/models/" + name))
+                .andExpect(jsonPath("$.history[*].iteration", org.hamcrest.Matchers.contains(10, 20, 25, 30)))
+                .andExpect(jsonPath("$.spec.hiddenSize").value(16))
+                .andReturn().getResponse().getContentAsString();
+        String job = mvc.perform(get(continued)).andReturn().getResponse().getContentAsString();
+        assertThat(((Number) JsonPath.read(job, "$.bestValBpc")).doubleValue()).as("the job's best is the weights kept")
+                .isEqualTo(((Number) JsonPath.read(model, "$.metrics.valBpc")).doubleValue());
 
         String running = submit("{\"fromModel\":\"" + name + "\",\"schedule\":{\"maxIterations\":100000}}")
                 .andReturn().getResponse().getHeader("Location");

@@ -41,6 +41,10 @@ public final class Trainer {
             return false;
         }
 
+        /** The validation figure of the weights a resume starts from, which compete for the best. */
+        default void onStartingPoint(TrainingMetrics start) {
+        }
+
         /**
          * Gradient statistics, every spec.statsEvery iterations, with lambda1 of the recurrent
          * blocks and the gates' saturation on a validation window after that step.
@@ -115,6 +119,7 @@ public final class Trainer {
         if (position != null) {
             run.continueFrom(position);
         }
+        run.startingPointIsACandidate();
         return run.execute();
     }
 
@@ -173,6 +178,24 @@ public final class Trainer {
             history.addAll(position.history());
             latest = history.isEmpty() ? TrainingMetrics.start(position.iteration())
                     : withIteration(history.get(history.size() - 1), position.iteration());
+        }
+
+        /**
+         * The weights a resume starts from compete for the best: a continuation that never beats
+         * them leaves them in place instead of saving something worse. Not an entry of the history.
+         */
+        void startingPointIsACandidate() {
+            double valBpc = Evaluator.bitsPerChar(evaluation, text, spec.batchSize(), spec.seqLength());
+            keepAsBest(new TrainingMetrics(latest.iteration(), epoch, latest.trainLoss(), valBpc, Math.pow(2, valBpc),
+                    latest.charsPerSecond(), latest.gradNorm(), latest.progress()));
+            monitor.onStartingPoint(best);
+        }
+
+        private void keepAsBest(TrainingMetrics metrics) {
+            best = metrics;
+            bestParams = network.params().dup();
+            bestUpdaterState = network.getUpdater().getStateViewArray() == null ? null
+                    : network.getUpdater().getStateViewArray().dup();
         }
 
         private static TrainingMetrics withIteration(TrainingMetrics m, long iteration) {
@@ -312,10 +335,7 @@ public final class Trainer {
                     Math.pow(2, valBpc), latest.charsPerSecond(), latest.gradNorm(), latest.progress());
             history.add(latest);
             if (best == null || valBpc < best.valBpc()) {
-                best = latest;
-                bestParams = network.params().dup();
-                bestUpdaterState = network.getUpdater().getStateViewArray() == null ? null
-                        : network.getUpdater().getStateViewArray().dup();
+                keepAsBest(latest);
                 evaluationsWithoutImprovement = 0;
                 return false;
             }

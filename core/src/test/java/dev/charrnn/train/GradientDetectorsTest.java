@@ -94,7 +94,7 @@ class GradientDetectorsTest {
 
     @Test
     void aTinyCorpusTrainedFarPastItsBestRaisesOverfitting() {
-        EncodedText tiny = EncodedText.of(wordSoup(2500, 17), 0.2);
+        EncodedText tiny = EncodedText.of(Fixtures.wordSoup(2500, 17), 0.2);
         ModelSpec spec = ModelSpec.of(CellType.LSTM, 1, 128, 0.0, 32, 8, 0.01, 1L).withStatsEvery(1000);
         List<Alert> alerts = new ArrayList<>();
         List<TrainingMetrics> evaluations = new ArrayList<>();
@@ -110,16 +110,6 @@ class GradientDetectorsTest {
         assertThat(first.iteration()).isGreaterThan(result.metrics().iteration());
     }
 
-    /** Random words from a small lexicon: learnable, and small enough to memorise. */
-    private static String wordSoup(int length, long seed) {
-        java.util.Random random = new java.util.Random(seed);
-        List<String> words = Fixtures.words(random, 30);
-        StringBuilder text = new StringBuilder();
-        while (text.length() < length) {
-            text.append(words.get(random.nextInt(words.size()))).append(random.nextInt(8) == 0 ? ".\n" : " ");
-        }
-        return text.toString();
-    }
 
     @Test
     void aHealthyRunStaysSilent() {

@@ -2,6 +2,7 @@ package dev.charrnn.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -160,6 +161,29 @@ class TrainerTest {
         session.init(result.network().params(), false);
         assertThat(Evaluator.bitsPerChar(session, text, spec.batchSize(), spec.seqLength()))
                 .as("the returned weights are the best ones").isCloseTo(bestInHistory, org.assertj.core.data.Offset.offset(1e-5));
+    }
+
+    @Test
+    void aContinuationThatNeverBeatsItsStartingPointKeepsIt() {
+        EncodedText tiny = EncodedText.of(Fixtures.wordSoup(2500, 17), 0.2);
+        ModelSpec spec = ModelSpec.of(CellType.LSTM, 1, 128, 0.0, 32, 8, 0.01, 1L).withStatsEvery(1000);
+        Trainer.Result trained = Trainer.train(tiny, spec, TrainingSchedule.iterations(100, 0.2, 25), m -> { });
+        double start = trained.metrics().valBpc();
+
+        List<TrainingMetrics> continued = new ArrayList<>();
+        Trainer.Result result = Trainer.resume(trained.network(), tiny, spec, TrainingSchedule.iterations(150, 0.2, 25),
+                m -> {
+                    if (m.iteration() % 25 == 0) {
+                        continued.add(m);
+                    }
+                });
+
+        assertThat(continued).as("the continuation only overfits").isNotEmpty()
+                .allMatch(m -> m.valBpc() > start);
+        assertThat(result.metrics().valBpc()).as("the starting point stays the best").isCloseTo(start, within(1e-5));
+        assertThat(result.history()).as("not an evaluation of the continuation").noneMatch(m -> m.valBpc() <= start);
+        assertThat(Evaluator.bitsPerChar(result.network(), tiny, spec.batchSize(), spec.seqLength()))
+                .as("the weights returned are the starting ones").isCloseTo(start, within(1e-5));
     }
 
     @Test
