@@ -119,7 +119,9 @@ public class CorpusStore {
 
     private CharVocabulary validateText(String text) {
         if (text.isEmpty()) {
-            throw ApiException.badRequest("The corpus is empty. Upload a UTF-8 text with at least a few hundred characters.");
+            throw ApiException.badRequest("The corpus is empty: no bytes arrived. Send a UTF-8 text of at least a few "
+                    + "hundred characters as the body (with curl, --data-binary @file.txt, and check that the file "
+                    + "exists: curl -s sends nothing for a missing one) or as the multipart field 'file'.");
         }
         int nul = text.indexOf('\0');
         if (nul >= 0) {

@@ -1,5 +1,8 @@
 package dev.charrnn.system;
 
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
@@ -20,6 +23,7 @@ import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Every error as RFC 9457 problem+json with a detail that tells the caller what to change.
@@ -93,6 +97,9 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
     /** Names the field and the problem without leaking class names or stack traces. */
     static String readableJsonError(HttpMessageNotReadableException ex) {
         JacksonException jackson = jacksonCause(ex);
+        if (jackson instanceof UnrecognizedPropertyException unknown) {
+            return unknownField(unknown);
+        }
         if (jackson != null) {
             String path = jackson.getPath().stream()
                     .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
@@ -106,6 +113,38 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
             return "The request body is missing. Send a JSON object as described in the API docs (/swagger-ui.html).";
         }
         return "Unreadable request body. Send a JSON object as described in the API docs (/swagger-ui.html).";
+    }
+
+    /** A misspelt or unsupported field: the fields that are accepted there, and the likeliest one meant. */
+    private static String unknownField(UnrecognizedPropertyException unknown) {
+        String field = unknown.getPropertyName();
+        List<String> known = unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+        String meant = known.stream().min(Comparator.comparingInt(k -> editDistance(field, k)))
+                .filter(k -> editDistance(field, k) <= Math.max(1, field.length() / 3)).orElse(null);
+        return "Unknown field '" + field + "' in the request body" + (meant != null ? "; did you mean '" + meant + "'?" : ".")
+                + " The fields here are: " + String.join(", ", known) + ".";
+    }
+
+    /** Levenshtein distance, case-insensitive: enough to spot a typo among a dozen field names. */
+    static int editDistance(String a, String b) {
+        String x = a.toLowerCase(Locale.ROOT);
+        String y = b.toLowerCase(Locale.ROOT);
+        int[] previous = new int[y.length() + 1];
+        int[] current = new int[y.length() + 1];
+        for (int j = 0; j <= y.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= x.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= y.length(); j++) {
+                int substitution = previous[j - 1] + (x.charAt(i - 1) == y.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[y.length()];
     }
 
     private static JacksonException jacksonCause(Throwable error) {

@@ -73,7 +73,7 @@ class CorpusApiTest {
 
     @Test
     void rejectsAnEmptyCorpus() throws Exception {
-        expectProblem(post("/api/corpora").contentType(MediaType.TEXT_PLAIN).content(new byte[0]), 400, "empty");
+        expectProblem(post("/api/corpora").contentType(MediaType.TEXT_PLAIN).content(new byte[0]), 400, "empty: no bytes arrived. Send a UTF-8 text");
         expectProblem(multipart("/api/corpora").file(new MockMultipartFile("file", "e.txt", "text/plain", new byte[0])),
                 400, "empty");
     }

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -195,8 +197,11 @@ class BadInputCatalogueTest {
                 + "\"schedule\":{\"maxIterations\":1000000,\"evalEvery\":100000}}").getBytes())).get("id").asString();
     }
 
+    /** Cancels and waits until the job has stopped: a running one first writes its checkpoint. */
     private void cancel(String job) throws Exception {
         send("POST", "/api/training-jobs/" + job + "/cancel", null, null);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> json(send("GET", "/api/training-jobs/" + job, null,
+                null)).get("state").asString().equals("CANCELLED"));
     }
 
     private static Case bad(String name, String method, String path, String type, String body, int status, String detail) {

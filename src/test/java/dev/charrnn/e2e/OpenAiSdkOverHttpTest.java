@@ -33,6 +33,7 @@ import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionChoice;
 import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.models.Model;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -358,6 +359,17 @@ class OpenAiSdkOverHttpTest {
         NotFoundException chat = catchThrowableOfType(NotFoundException.class, () -> client.chat().completions()
                 .create(ChatCompletionCreateParams.builder().model(MODEL).addUserMessage("hello").build()));
         assertThat(chat.getMessage()).contains("Use POST /v1/completions");
+    }
+
+    @Test
+    void anyOtherV1RouteIsA404SayingWhatThereIs() throws Exception {
+        NotFoundException embeddings = catchThrowableOfType(NotFoundException.class, () -> client.embeddings()
+                .create(EmbeddingCreateParams.builder().model(MODEL).input("hello").build()));
+        assertThat(embeddings.getMessage()).contains("There is no POST /v1/embeddings").contains("POST /v1/completions");
+        JsonNode typo = json.readTree(send(post("/v1/completions", "{\"model\":\"demo\",\"prompt\":\"the \","
+                + "\"max_token\":5}"), 400).body());
+        assertThat(typo.get("error").get("message").asString())
+                .startsWith("Unknown field 'max_token' in the request body; did you mean 'max_tokens'?");
     }
 
     @Test

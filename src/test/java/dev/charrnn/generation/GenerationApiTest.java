@@ -159,6 +159,9 @@ class GenerationApiTest {
         expectProblem(generate(MODEL, "{\"unknownChars\":\"maybe\"}"), 400, "unknownChars");
         expectProblem(generate(MODEL, "{\"seed\":\"abc\"}"), 400, "seed");
         expectProblem(generate(MODEL, "{\"stop\":{\"a\":1}}"), 400, "Malformed request body at 'stop'");
+        expectProblem(generate(MODEL, "{\"prime\":\"ab\",\"lenght\":20}"), 400,
+                "Unknown field 'lenght' in the request body; did you mean 'length'? The fields here are: ");
+        expectProblem(generate(MODEL, "{\"colour\":1}"), 400, "Unknown field 'colour' in the request body. The fields");
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 
 /** OpenAI's /v1/models and /v1/completions, so OpenAI's SDKs and evaluation tools work with a base URL. */
 @RestController
@@ -80,5 +81,14 @@ public class OpenAiController {
     public void chat() {
         throw OpenAiException.notFound("There is no /v1/chat/completions: a character model continues text and has "
                 + "no chat format. Use POST /v1/completions with a prompt.");
+    }
+
+    /** Any other /v1 route (embeddings, a method the routes do not take): what there is, in OpenAI's envelope. */
+    @Hidden
+    @RequestMapping("/**")
+    public void elsewhere(HttpServletRequest request) {
+        throw OpenAiException.notFound("There is no " + request.getMethod() + " " + request.getRequestURI() + ". This "
+                + "service offers GET /v1/models, GET /v1/models/{id} and POST /v1/completions (one character is "
+                + "one token).");
     }
 }
