@@ -33,8 +33,12 @@ export async function showModel(name) {
   download.setAttribute('download', `${chosen}.zip`);
   const model = await call(`api/models/${encodeURIComponent(chosen)}`);
   const m = model.metrics || {};
+  const history = model.history || [];
+  const trained = history.length ? Math.max(m.iteration, history[history.length - 1].iteration) : m.iteration;
   $('model-info').textContent = [`${model.parameters.toLocaleString('en-US')} parameters`,
-    `vocabulary ${model.vocabulary ? model.vocabulary.length : '?'}`, `trained ${m.iteration} iterations`,
+    `vocabulary ${model.vocabulary ? model.vocabulary.length : '?'}`,
+    trained > m.iteration ? `trained ${trained} iterations, the weights of iteration ${m.iteration} (the best)`
+      : `trained ${m.iteration} iterations`,
     m.valBpc != null ? `val ${m.valBpc.toFixed(3)} bpc` : null, model.backend].filter(Boolean).join(' · ');
 }
 

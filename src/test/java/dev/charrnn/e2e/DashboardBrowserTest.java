@@ -145,6 +145,12 @@ class DashboardBrowserTest {
         browser.await(Duration.ofSeconds(10), () -> "use".equals(browser.view())
                 && "form-made".equals(browser.js("return document.getElementById('models').value")));
         assertThat(browser.element("download").getAttribute("href")).endsWith("/api/models/form-made/download");
+        JsonNode model = json("GET", "/api/models/form-made");
+        long kept = model.get("metrics").get("iteration").asLong();
+        long trained = model.get("history").get(model.get("history").size() - 1).get("iteration").asLong();
+        browser.await(Duration.ofSeconds(10), () -> !browser.text("model-info").isEmpty());
+        assertThat(browser.text("model-info")).as("what was trained and which weights were kept").contains(kept < trained
+                ? "trained " + trained + " iterations, the weights of iteration " + kept : "trained " + kept + " iterations");
         assertThat(browser.driver.executeAsyncScript("const done = arguments[0]; fetch(document.getElementById("
                 + "'download').href).then(r => done(r.status + ' ' + r.headers.get('Content-Type')))"))
                 .isEqualTo("200 application/zip");
