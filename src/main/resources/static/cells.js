@@ -8,7 +8,7 @@
  *   3. Wherever the dashboard holds the gradient statistics of a job or model (the array that
  *      GET /api/training-jobs/{id}/gradients or /api/models/{name}/gradients returns, or the
  *      accumulated `gradients` SSE events):
- *        CharRnnCells.lambda1Chart(document.getElementById('lambda1'), points);
+ *        CharRnnCells.lambda1Chart(document.getElementById('lambda1'), points, flows);
  *        CharRnnCells.saturationChart(document.getElementById('saturation'), points);
  *      Calling again with more points redraws (the charts are kept per element).
  *   4. For a stored model: CharRnnCells.unitView(document.getElementById('units'), modelName)
@@ -68,16 +68,30 @@
   /**
    * lambda1 of every recurrent block (layer L, RW:gate) over iterations, with Pascanu's lines:
    * 1/gamma = 1 for tanh blocks (below it the gradient through the block must vanish) and 4 for
-   * sigmoid gates when the cell has them.
+   * sigmoid gates when the cell has them; with the flow measurements, each layer's geometric-mean
+   * contraction per step (dotted), which for a tanh RNN sits at or below its lambda1.
    */
-  function lambda1Chart(el, points) {
-    const s = series(points, p => p.spectrum, x => 'L' + x.layer + ' ' + x.param, x => x.lambda1);
+  function lambda1Chart(el, points, flows = []) {
+    const merged = byIteration(points, flows);
+    const s = series(merged, p => p.spectrum, x => 'L' + x.layer + ' ' + x.param, x => x.lambda1);
+    const c = series(merged, p => p.contraction && p.contraction.map((mean, layer) => ({layer, mean})),
+      x => 'L' + x.layer + ' contraction per step', x => x.mean);
     const bounds = [...new Set(points.flatMap(p => (p.spectrum || []).map(x => 1 / x.gamma)))].sort((a, b) => a - b);
-    const names = s.names.concat(bounds.map(b => '1/gamma = ' + b));
-    const data = [s.iterations].concat(s.names.map(n => s.values[n]),
+    const names = s.names.concat(c.names, bounds.map(b => '1/gamma = ' + b));
+    const data = [s.iterations].concat(s.names.map(n => s.values[n]), c.names.map(n => c.values[n]),
       bounds.map(b => s.iterations.map(() => b)));
-    const extra = s.names.map(() => null).concat(bounds.map(() => ({stroke: '#000', dash: [6, 4]})));
+    const extra = s.names.map(() => null).concat(c.names.map((n, i) => ({stroke: PALETTE[(s.names.length + i) % 10],
+      dash: [2, 3]})), bounds.map(() => ({stroke: '#000', dash: [6, 4]})));
     return draw(el, 'lambda1 of the recurrent matrix per gate block', data, names, extra, 'lambda1');
+  }
+
+  /** The statistics and the flow measurements on one axis of iterations (each null where the other was taken). */
+  function byIteration(points, flows) {
+    const at = new Map();
+    const point = it => at.get(it) || at.set(it, {iteration: it}).get(it);
+    points.forEach(p => { point(p.iteration).spectrum = p.spectrum; });
+    flows.forEach(f => { point(f.iteration).contraction = f.contraction; });
+    return [...at.values()].sort((a, b) => a.iteration - b.iteration);
   }
 
   /** Saturated fraction of every gate of every layer over iterations (tanh: |a| > 0.95; sigmoid: < 0.1 or > 0.9). */

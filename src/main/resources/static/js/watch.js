@@ -14,7 +14,8 @@ let stream = null;
 let hooks = { changed: () => {}, acted: () => {}, failed: () => {}, useModel: () => {} };
 
 function fresh(id) {
-  return { id, job: null, loss: { it: [], train: [], val: [] }, lastVal: null, grads: [], flow: null, alerts: [] };
+  return { id, job: null, loss: { it: [], train: [], val: [] }, lastVal: null, grads: [], flow: null, flows: [],
+    alerts: [] };
 }
 
 export function watchState() { return state; }
@@ -27,7 +28,7 @@ export function resetWatchCharts() {
   chart('norms', [{ label: 'global' }], { log: true });
   chart('ratios', [{ label: 'log10 ratio' }]);
   drawn = null;
-  renderCells([]);
+  renderCells([], []);
 }
 
 /** Starts watching a job; whatever was watched before is let go. */
@@ -113,6 +114,7 @@ function loadHistory(history) {
   const evaluations = history.evaluations;
   state.lastVal = evaluations.length ? evaluations[evaluations.length - 1].valBpc : null;
   state.flow = history.flow;
+  state.flows = history.flows || [];
 }
 
 /** A finished job whose history went with a restart: its model's evaluations, gradients and flow. */
@@ -170,6 +172,11 @@ function onGradients(stats) {
 
 function onFlow(flow) {
   state.flow = flow;
+  const f = state.flows;
+  if (!f.length || f[f.length - 1].iteration < flow.iteration) {
+    f.push({ iteration: flow.iteration, firstToLastRatio: flow.firstToLastRatio,
+      contraction: (flow.contraction || []).map(c => c.geometricMean) });
+  }
   schedule();
 }
 
@@ -229,20 +236,20 @@ function renderGradients() {
     const weights = ps.filter(p => !p.param.startsWith('b') && p.updateRatioLog10 != null);
     return weights.length ? weights.reduce((sum, p) => sum + p.updateRatioLog10, 0) / weights.length : null;
   })));
-  renderCells(state.grads);
+  renderCells(state.grads, state.flows);
 }
 
 // lambda1 per recurrent gate block and gate saturation (cells.js), from the same gradient statistics:
 // redrawn only when a statistic came, and kept in `charts` like the others (fit resizes them, tests read them)
 let drawn = null;
 
-function renderCells(grads) {
+function renderCells(grads, flows = []) {
   const cells = window.CharRnnCells;
   if (!cells) { return; }
-  const seen = `${grads.length}:${grads.length ? grads[grads.length - 1].iteration : ''}`;
+  const seen = `${grads.length}:${grads.length ? grads[grads.length - 1].iteration : ''}:${flows.length}`;
   if (drawn === seen) { return; }
   drawn = seen;
-  charts.lambda1 = cells.lambda1Chart($('lambda1'), grads);
+  charts.lambda1 = cells.lambda1Chart($('lambda1'), grads, flows);
   charts.saturation = cells.saturationChart($('saturation'), grads);
 }
 

@@ -3,6 +3,7 @@ package dev.charrnn.training;
 import java.util.List;
 
 import dev.charrnn.train.Contraction;
+import dev.charrnn.train.GradientFlowProbe;
 import dev.charrnn.train.TrainingMetrics;
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -22,7 +23,24 @@ public record JobHistory(
         List<TrainingMetrics> steps,
         @Schema(description = "The latest gradient flow measured while training; null before the first "
                 + "(spec.flowEvery) or when flow is off", nullable = true)
-        Flow flow) {
+        Flow flow,
+        @Schema(description = "Every flow measurement in brief, oldest first (at most 512, thinned evenly): the "
+                + "contraction per step of each layer over the run, to compare with lambda1")
+        List<FlowPoint> flows) {
+
+    /** One flow measurement without its per-step arrays. */
+    @Schema(description = "One gradient-flow measurement in brief")
+    public record FlowPoint(
+            @Schema(description = "Iteration at which it was measured", example = "200") long iteration,
+            @Schema(description = "||dL_T/dx_1|| / ||dL_T/dx_T||", example = "3.9E-7") double firstToLastRatio,
+            @Schema(description = "Per recurrent layer, the geometric mean of its per-step contraction (null when "
+                    + "unmeasurable)", example = "[0.61, 0.83]") List<Double> contraction) {
+
+        static FlowPoint of(long iteration, GradientFlowProbe.Flow flow) {
+            return new FlowPoint(iteration, flow.firstToLastRatio(),
+                    flow.contraction().stream().map(Contraction::geometricMean).toList());
+        }
+    }
 
     /** The body of the job's 'flow' event too. */
     @Schema(name = "JobFlow", description = "Gradient flow through time measured at one iteration")

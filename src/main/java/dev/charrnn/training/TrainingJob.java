@@ -46,6 +46,7 @@ public final class TrainingJob {
     /** For {@link #history()}: a client that joins late draws the run from its first iteration. */
     private final MetricsSeries steps = new MetricsSeries(HISTORY_POINTS);
     private final MetricsSeries evaluations = new MetricsSeries(HISTORY_POINTS);
+    private final List<JobHistory.FlowPoint> flows = new ArrayList<>();
     private static final int HISTORY_POINTS = 512;
 
     TrainingJob(String id, TrainingRequest request, SseChannels channels) {
@@ -191,6 +192,11 @@ public final class TrainingJob {
     synchronized void flow(long iteration, GradientFlowProbe.Flow flow) {
         lastFlow = flow;
         lastFlowIteration = iteration;
+        flows.removeIf(point -> point.iteration() >= iteration); // a resume replays those iterations
+        flows.add(JobHistory.FlowPoint.of(iteration, flow));
+        if (flows.size() > HISTORY_POINTS) {
+            thinEvenly(flows);
+        }
         events.statistics("flow", flowView());
         alert(detectors.onFlow(iteration, flow.norms().length, flow.firstToLastRatio()));
     }
@@ -211,7 +217,15 @@ public final class TrainingJob {
 
     /** What the job has recorded so far: evaluations, training steps (thinned) and the latest flow. */
     public synchronized JobHistory history() {
-        return new JobHistory(evaluations.points(), steps.points(), lastFlow == null ? null : flowView());
+        return new JobHistory(evaluations.points(), steps.points(), lastFlow == null ? null : flowView(),
+                List.copyOf(flows));
+    }
+
+    /** Keeps the first point and every second one after it: the run stays covered end to end. */
+    private static void thinEvenly(List<?> points) {
+        for (int i = points.size() - 2; i >= 1; i -= 2) {
+            points.remove(i);
+        }
     }
 
     private JobHistory.Flow flowView() {

@@ -329,9 +329,18 @@ class DashboardBrowserTest {
         assertThat(bounds).as("tanh's 1/gamma = 1 is among the lines").contains(1.0);
         browser.js("document.getElementById('lambda1').scrollIntoView()");
         List<String> lambda1 = (List<String>) browser.js("return window.dashboard.charts.lambda1.series.slice(1).map(s => s.label)");
-        assertThat(lambda1).as("one series per gate block, then the 1/gamma lines").hasSize(blocks.size() + bounds.size());
+        JsonNode flows = json("GET", "/api/training-jobs/" + job + "/history").get("flows");
+        assertThat(flows).as("the job's flow measurements in brief").isNotEmpty();
+        int layers = flows.get(0).get("contraction").size();
+        assertThat(lambda1).as("one series per gate block, the contraction per layer, then the 1/gamma lines")
+                .hasSize(blocks.size() + layers + bounds.size());
         assertThat(lambda1.subList(0, blocks.size())).containsExactlyInAnyOrderElementsOf(blocks);
-        assertThat(lambda1.subList(blocks.size(), lambda1.size())).allMatch(label -> label.startsWith("1/gamma = "))
+        assertThat(lambda1.subList(blocks.size(), blocks.size() + layers)).containsExactly("L0 contraction per step");
+        double contraction = flows.get(flows.size() - 1).get("contraction").get(0).asDouble();
+        assertThat(browser.js("const d = window.dashboard.charts.lambda1.data; return d[" + (blocks.size() + 1)
+                + "].filter(v => v != null)")).as("the contraction drawn, one point per flow measurement")
+                .asList().hasSize(flows.size()).last().isEqualTo(contraction);
+        assertThat(lambda1.subList(blocks.size() + layers, lambda1.size())).allMatch(label -> label.startsWith("1/gamma = "))
                 .contains("1/gamma = 1");
         long iterations = browser.number("window.dashboard.charts.lambda1.data[0].length");
         assertThat(iterations).as("gradient statistics drawn").isGreaterThanOrEqualTo(2);

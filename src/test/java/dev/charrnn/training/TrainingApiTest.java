@@ -271,7 +271,12 @@ class TrainingApiTest {
                 .andExpect(jsonPath("$.steps[29].iteration").value(30))
                 .andExpect(jsonPath("$.flow.iteration").value(30))
                 .andExpect(jsonPath("$.flow.inputGradientNorms.length()").value(16))
-                .andExpect(jsonPath("$.flow.firstToLastRatio").isNumber());
+                .andExpect(jsonPath("$.flow.firstToLastRatio").isNumber())
+                .andExpect(jsonPath("$.flows[*].iteration", org.hamcrest.Matchers.contains(10, 20, 30)))
+                .andExpect(jsonPath("$.flows[2].contraction.length()").value(1))
+                .andExpect(jsonPath("$.flows[2].contraction[0]").value(org.hamcrest.Matchers.closeTo(((Number) JsonPath.read(
+                        mvc.perform(get(location + "/history")).andReturn().getResponse().getContentAsString(),
+                        "$.flow.contraction[0].geometricMean")).doubleValue(), 1e-12)));
         expectProblem(mvc.perform(get("/api/training-jobs/nope/history")), 404, "nope");
     }
 
