@@ -78,7 +78,8 @@ async function upload(file) {
   form.append('file', file);
   try {
     const corpus = await call('api/corpora', { method: 'POST', body: form });
-    status.textContent = `Stored ${corpus.name}.`;
+    status.textContent = corpus.name === file.name ? `Stored ${corpus.name}.`
+      : `These bytes were uploaded before: stored as ${corpus.name}.`;
     $('corpus-name').textContent = corpus.name;
     $('corpus-chars').textContent = corpus.chars.toLocaleString('en-US');
     $('corpus-vocab').textContent = `${corpus.vocabularySize} distinct characters`;

@@ -56,7 +56,9 @@ public class CorpusController {
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @ProblemResponses({400, 413, 415, 507})
     @Operation(operationId = "uploadCorpus", summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
-    @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
+    @ApiResponse(responseCode = "201", description = "Stored")
+    @ApiResponse(responseCode = "200", description = "Already stored: the same bytes are the same corpus, which keeps "
+            + "the name it was first given")
     public ResponseEntity<Corpus> uploadFile(
             @RequestPart("file") MultipartFile file,
             @Parameter(description = "Name to show; defaults to the file name") @RequestParam(required = false) String name)
@@ -65,13 +67,15 @@ public class CorpusController {
             throw store.tooLarge(file.getSize());
         }
         String shownName = name != null ? name : file.getOriginalFilename();
-        return created(store.store(shownName, file.getBytes()));
+        return answer(store.upload(shownName, file.getBytes()));
     }
 
     @PostMapping(consumes = MediaType.TEXT_PLAIN_VALUE)
     @ProblemResponses({400, 413, 415, 507})
     @Operation(operationId = "uploadCorpus", summary = UPLOAD_SUMMARY, description = UPLOAD_DESCRIPTION)
-    @ApiResponse(responseCode = "201", description = "Stored (or already stored: same bytes, same corpus)")
+    @ApiResponse(responseCode = "201", description = "Stored")
+    @ApiResponse(responseCode = "200", description = "Already stored: the same bytes are the same corpus, which keeps "
+            + "the name it was first given")
     @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(
             mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string", description = "UTF-8 text"),
             examples = @ExampleObject(name = "small corpus", value = ExampleCorpus.TEXT)))
@@ -91,7 +95,7 @@ public class CorpusController {
         if (body.length > maxBytes) {
             throw store.tooLarge(body.length);
         }
-        return created(store.store(name, body));
+        return answer(store.upload(name, body));
     }
 
     @GetMapping
@@ -140,7 +144,10 @@ public class CorpusController {
         }
     }
 
-    private static ResponseEntity<Corpus> created(Corpus corpus) {
-        return ResponseEntity.created(URI.create("/api/corpora/" + corpus.id())).body(corpus);
+    /** 201 for a new corpus; 200 with the stored one (its first name kept) when these bytes were uploaded before. */
+    private static ResponseEntity<Corpus> answer(CorpusStore.Upload upload) {
+        URI location = URI.create("/api/corpora/" + upload.corpus().id());
+        return upload.created() ? ResponseEntity.created(location).body(upload.corpus())
+                : ResponseEntity.ok().location(location).body(upload.corpus());
     }
 }

@@ -59,6 +59,14 @@ public class CorpusStore {
 
     /** Validates and stores a corpus; storing the same bytes again returns the existing corpus. */
     public Corpus store(String name, byte[] bytes) {
+        return upload(name, bytes).corpus();
+    }
+
+    /** An upload's corpus, and whether it is new: the same bytes again give the corpus as first stored. */
+    public record Upload(Corpus corpus, boolean created) {
+    }
+
+    public Upload upload(String name, byte[] bytes) {
         if (bytes.length > limits.maxCorpusSize().toBytes()) {
             throw tooLarge(bytes.length);
         }
@@ -67,7 +75,9 @@ public class CorpusStore {
         CharVocabulary vocabulary = validateText(text);
         String sha256 = sha256(content);
         String id = sha256.substring(0, 16);
-        return index.computeIfAbsent(id, key -> {
+        boolean[] created = {false};
+        Corpus stored = index.computeIfAbsent(id, key -> {
+            created[0] = true;
             Corpus corpus = new Corpus(key, cleanName(name), text.codePointCount(0, text.length()),
                     vocabulary.size(), sha256, Instant.now());
             byte[] document = json.writeValueAsBytes(corpus);
@@ -78,6 +88,7 @@ public class CorpusStore {
             log.info("stored corpus {} ({} chars, vocabulary {})", key, corpus.chars(), corpus.vocabularySize());
             return corpus;
         });
+        return new Upload(stored, created[0]);
     }
 
     public List<Corpus> list() {

@@ -54,9 +54,11 @@ class CorpusApiTest {
                 .andReturn().getResponse().getContentAsString();
         String id = com.jayway.jsonpath.JsonPath.read(fromFile, "$.id");
 
-        mvc.perform(post("/api/corpora").contentType(MediaType.TEXT_PLAIN).content(bytes))
-                .andExpect(status().isCreated())
-                .andExpect(jsonPath("$.id").value(id));
+        mvc.perform(post("/api/corpora?name=again").contentType(MediaType.TEXT_PLAIN).content(bytes))
+                .andExpect(status().isOk())
+                .andExpect(header().string("Location", "/api/corpora/" + id))
+                .andExpect(jsonPath("$.id").value(id))
+                .andExpect(jsonPath("$.name").value("a.txt"));
         mvc.perform(get("/api/corpora")).andExpect(jsonPath("$[*].id", hasItem(id)));
         mvc.perform(get("/api/corpora/" + id)).andExpect(status().isOk()).andExpect(jsonPath("$.id").value(id));
         mvc.perform(delete("/api/corpora/" + id)).andExpect(status().isNoContent());
