@@ -74,6 +74,16 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException("the service did not become healthy in 120 s");
     }
 
+    /** Uploads a corpus: 201 the first time, 200 when an earlier test uploaded the same bytes. */
+    String corpusId(String text) throws Exception {
+        HttpResponse<String> response = http.send(request("POST", "/api/corpora", "text/plain", text),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201 && response.statusCode() != 200) {
+            throw new AssertionError("POST /api/corpora answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body()).get("id").asText();
+    }
+
     JsonNode send(String method, String path, String type, String body, int expectedStatus) throws Exception {
         HttpResponse<String> response = http.send(request(method, path, type, body), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != expectedStatus) {

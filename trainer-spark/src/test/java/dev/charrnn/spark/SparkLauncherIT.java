@@ -187,7 +187,7 @@ class SparkLauncherIT {
 
     private static String submit(ServiceProcess target, String model, int epochs) throws Exception {
         String corpus = SparkJobFixtures.corpus(16_000, 3);
-        String corpusId = target.send("POST", "/api/corpora", "text/plain", corpus, 201).get("id").asText();
+        String corpusId = target.corpusId(corpus);
         return target.send("POST", "/api/training-jobs", "application/json", "{\"corpusId\":\"" + corpusId + "\","
                 + trainingJson(model, epochs, "").substring(1), 202).get("id").asText();
     }
