@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
+import dev.charrnn.nn.GradientClipping;
 import dev.charrnn.system.SseChannels;
 import dev.charrnn.train.Alert;
 import dev.charrnn.train.GradientDetectors;
@@ -75,7 +76,9 @@ public final class TrainingJob {
 
     /** The local trainer keeps its best weights; the Spark job saves its last. */
     private static GradientDetectors detectors(TrainingRequest request) {
-        return new GradientDetectors(request.schedule().engine() != TrainingEngine.SPARK);
+        GradientClipping clipping = request.spec().gradientClipping();
+        return new GradientDetectors(request.schedule().engine() != TrainingEngine.SPARK,
+                clipping.mode() == GradientClipping.Mode.GLOBAL_L2 ? clipping.threshold() : null);
     }
 
     /** A Spark application keeps no checkpoint the service can read: resuming submits it again. */

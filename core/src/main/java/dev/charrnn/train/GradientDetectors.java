@@ -30,6 +30,7 @@ public final class GradientDetectors {
     private final Deque<Double> losses = new ArrayDeque<>();
     private final Map<String, Long> lastRaised = new HashMap<>();
     private final boolean keepsBest;
+    private final Double globalClipThreshold;
     /** Validations so far: iteration, bpc, and the mean training loss since the one before. */
     private final Deque<double[]> validations = new ArrayDeque<>();
     private double[] best;
@@ -43,7 +44,17 @@ public final class GradientDetectors {
 
     /** {@code keepsBest}: whether the run saves its best weights rather than its last (what OVERFITTING advises). */
     public GradientDetectors(boolean keepsBest) {
+        this(keepsBest, null);
+    }
+
+    /**
+     * {@code globalClipThreshold}: GLOBAL_L2's threshold when the run clips the whole gradient's norm,
+     * else null. A spike that stays under it is bounded already, so it is not called exploding (late
+     * in a run that memorises its corpus the norm is tiny and jumps tenfold without harm).
+     */
+    public GradientDetectors(boolean keepsBest, Double globalClipThreshold) {
         this.keepsBest = keepsBest;
+        this.globalClipThreshold = globalClipThreshold;
     }
 
     /** Findings in one gradient recording. */
@@ -55,7 +66,8 @@ public final class GradientDetectors {
                     + "components", "lower the learning rate and keep GLOBAL_L2 clipping on; the run is likely lost");
         }
         double median = median(norms);
-        if (norms.size() >= 10 && stats.globalNorm() > SPIKE * median) {
+        boolean bounded = globalClipThreshold != null && stats.globalNorm() <= globalClipThreshold;
+        if (norms.size() >= 10 && stats.globalNorm() > SPIKE * median && !bounded) {
             raise(alerts, stats.iteration(), Alert.Kind.EXPLODING, null, null, String.format("gradient norm %.3g is %.0fx its "
                     + "running median %.3g", stats.globalNorm(), stats.globalNorm() / median, median),
                     stats.clipped() ? "clipping caught it; if it recurs, lower the learning rate or the clip threshold"

@@ -112,6 +112,26 @@ class GradientDetectorsTest {
 
 
     @Test
+    void underGlobalClippingOnlyASpikePastTheThresholdIsExploding() {
+        GradientDetectors detectors = new GradientDetectors(true, 5.0);
+        assertThat(spikeAfterSteadyNorms(detectors, 0.02, 0.3)).as("15x, but under the threshold").isEmpty();
+        GradientStats past = new GradientStats(14, 50.0, 5.0, true, 1, stats(14, 50.0, 0, -3.0).params());
+        List<Alert> alerts = detectors.onGradients(past);
+        assertThat(alerts).extracting(Alert::kind).containsExactly(Alert.Kind.EXPLODING);
+        assertThat(alerts.get(0).advice()).startsWith("clipping caught it");
+        assertThat(spikeAfterSteadyNorms(new GradientDetectors(true), 0.02, 0.3)).as("without clipping it is one")
+                .extracting(Alert::kind).containsExactly(Alert.Kind.EXPLODING);
+    }
+
+    /** Twelve recordings at {@code steady}, then one at {@code spike}: what the spike raises. */
+    private static List<Alert> spikeAfterSteadyNorms(GradientDetectors detectors, double steady, double spike) {
+        for (int i = 1; i <= 12; i++) {
+            assertThat(detectors.onGradients(stats(i, steady, 0, -3.0))).isEmpty();
+        }
+        return detectors.onGradients(stats(13, spike, 0, -3.0));
+    }
+
+    @Test
     void aHealthyRunStaysSilent() {
         List<Alert> alerts = run(ModelSpec.of(CellType.LSTM, 1, 32, 0.0, 16, 4, 0.003, 1L).withStatsEvery(5), 200);
         assertThat(alerts).isEmpty();
