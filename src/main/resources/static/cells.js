@@ -69,7 +69,7 @@
    * lambda1 of every recurrent block (layer L, RW:gate) over iterations, with Pascanu's lines:
    * 1/gamma = 1 for tanh blocks (below it the gradient through the block must vanish) and 4 for
    * sigmoid gates when the cell has them; with the flow measurements, each layer's geometric-mean
-   * contraction per step (dotted), which for a tanh RNN sits at or below its lambda1.
+   * contraction per step (dotted), which for a one-layer tanh RNN sits at or below its lambda1.
    */
   function lambda1Chart(el, points, flows = []) {
     const merged = byIteration(points, flows);
@@ -80,7 +80,7 @@
     const names = s.names.concat(c.names, bounds.map(b => '1/gamma = ' + b));
     const data = [s.iterations].concat(s.names.map(n => s.values[n]), c.names.map(n => c.values[n]),
       bounds.map(b => s.iterations.map(() => b)));
-    const extra = s.names.map(() => null).concat(c.names.map((n, i) => ({stroke: PALETTE[(s.names.length + i) % 10],
+    const extra = s.names.map(() => null).concat(c.names.map((n, i) => ({stroke: PALETTE[(s.names.length + i) % PALETTE.length],
       dash: [2, 3]})), bounds.map(() => ({stroke: '#000', dash: [6, 4]})));
     return draw(el, 'lambda1 of the recurrent matrix per gate block', data, names, extra, 'lambda1');
   }

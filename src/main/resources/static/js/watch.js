@@ -28,7 +28,7 @@ export function resetWatchCharts() {
   chart('norms', [{ label: 'global' }], { log: true });
   chart('ratios', [{ label: 'log10 ratio' }]);
   drawn = null;
-  renderCells([], []);
+  renderCells([]);
 }
 
 /** Starts watching a job; whatever was watched before is let go. */

@@ -161,9 +161,7 @@ public final class TrainingJob {
 
     synchronized void progress(TrainingMetrics latest) {
         boolean evaluated = latest.valBpc() != null && !latest.valBpc().equals(metrics.valBpc());
-        if (best != null && best.iteration() >= latest.iteration()) {
-            best = null; // a resume from an earlier point runs those iterations again
-        }
+        boolean rewound = best != null && best.iteration() >= latest.iteration(); // a resume runs them again
         metrics = latest;
         steps.add(latest);
         if (evaluated) {
@@ -174,7 +172,7 @@ public final class TrainingJob {
         if (latest.trainLoss() != null) {
             alert(detectors.onLoss(latest.iteration(), latest.trainLoss()));
         }
-        if (best == null) {
+        if (rewound) {
             best = evaluations.points().stream().min(Comparator.comparingDouble(TrainingMetrics::valBpc)).orElse(null);
         }
         if (evaluated) {

@@ -417,9 +417,10 @@ public class TrainingService implements ModelWriters, CorpusReaders {
     /** A continued model carries on its iteration count and, on its own corpus, its epochs and evaluations. */
     private static TrainingPosition continuation(ModelMetadata source, MultiLayerNetwork network, TrainingRequest request) {
         long iteration = network.getIterationCount();
-        boolean sameCorpus = Objects.equals(source.corpusId(), request.corpusId());
-        long epoch = sameCorpus && source.metrics() != null ? source.metrics().epoch() : 0;
-        return new TrainingPosition(iteration, iteration, epoch, 0, sameCorpus ? source.history() : List.of());
+        List<TrainingMetrics> history = Objects.equals(source.corpusId(), request.corpusId()) ? source.history()
+                : List.of();
+        long epoch = history.isEmpty() ? 0 : history.get(history.size() - 1).epoch(); // the last, not the best's
+        return new TrainingPosition(iteration, iteration, epoch, 0, history);
     }
 
     /** Relays a run's progress, checkpoints, gradients and cancellation to the job (local and Spark alike). */
