@@ -186,7 +186,16 @@ function poll() {
 
 setHooks({
   changed: job => {
-    if (!isActive(job)) { refreshJobs().catch(failed); }
+    if (!isActive(job)) {
+      refreshJobs().catch(failed);
+      return;
+    }
+    // the watched job's bar moves with its event stream, not only at the list's next poll
+    const i = jobs.findIndex(j => j.id === job.id);
+    if (i >= 0 && Math.round(100 * jobs[i].progress) !== Math.round(100 * job.progress)) {
+      jobs[i] = job;
+      renderList();
+    }
   },
   acted,
   failed,
