@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,7 @@ class BadInputCatalogueTest {
                 "application/json", "{\"length\":10000000}".getBytes()), HttpResponse.BodyHandlers.ofInputStream());
         BufferedReader stream = new BufferedReader(new InputStreamReader(generating.body(), StandardCharsets.UTF_8));
         assertThat(stream.readLine()).isNotNull();
-        Thread reading = new Thread(() -> stream.lines().forEach(line -> { }), "reads the long generation");
+        Thread reading = new Thread(() -> readUntilClosed(stream), "reads the long generation");
         reading.setDaemon(true);
         reading.start(); // a client that keeps reading keeps the generation running for minutes
         long corporaBefore = countFiles("corpora");
@@ -178,7 +179,9 @@ class BadInputCatalogueTest {
             }
         }
 
-        stream.close();
+        stream.close(); // the generation's client goes away, which frees its slot
+        reading.join(10_000);
+        assertThat(reading.isAlive()).as("the reader saw its stream close").isFalse();
         cancel(long1);
         cancel(queued);
         assertThat(json(send("GET", "/actuator/health", null, null)).get("status").asString()).isEqualTo("UP");
@@ -189,6 +192,14 @@ class BadInputCatalogueTest {
                     .noneMatch(name -> name.endsWith(".tmp") || name.startsWith(".import-"));
         }
         assertThat(models.exists("imported")).isFalse();
+    }
+
+    private static void readUntilClosed(BufferedReader stream) {
+        try {
+            stream.lines().forEach(line -> { });
+        } catch (UncheckedIOException closedByTheTest) {
+            // the test closes the body under the reader once the catalogue is done
+        }
     }
 
     private String trainJob(String corpus, String name) throws Exception {
