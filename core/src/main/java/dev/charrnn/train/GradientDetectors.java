@@ -34,6 +34,8 @@ public final class GradientDetectors {
     /** Validations so far: iteration, bpc, and the mean training loss since the one before. */
     private final Deque<double[]> validations = new ArrayDeque<>();
     private double[] best;
+    /** The best that the last OVERFITTING named: the advice is the same until a new best is reached. */
+    private double[] bestWhenOverfittingRaised;
     private double lossSum;
     private long lossCount;
 
@@ -125,16 +127,18 @@ public final class GradientDetectors {
         if (best == null || valBpc < best[1]) {
             best = now;
         }
-        if (validations.size() == RISES + 1 && rising() && validations.peekFirst()[2] > meanLoss) {
+        if (validations.size() == RISES + 1 && rising() && validations.peekFirst()[2] > meanLoss
+                && best != bestWhenOverfittingRaised) {
+            bestWhenOverfittingRaised = best;
             double[] first = validations.peekFirst();
-            raise(alerts, iteration, Alert.Kind.OVERFITTING, null, null, String.format(Locale.ROOT,
+            alerts.add(new Alert(Alert.Kind.OVERFITTING, iteration, null, null, String.format(Locale.ROOT,
                     "validation rose %d evaluations in a row, from %.3f to %.3f bits/char (iterations %d to %d), "
-                    + "while the training loss fell from %.3f to %.3f nats/char; the best was %.3f at iteration %d",
+                    + "while the training loss fell from %.3g to %.3g nats/char; the best was %.3f at iteration %d",
                     RISES, first[1], valBpc, (long) first[0], iteration, first[2], meanLoss, best[1], (long) best[0]),
                     (keepsBest ? String.format(Locale.ROOT, "the saved model is the best one (iteration %d), not the "
                             + "last; ", (long) best[0]) : "this engine saves the last weights, not the best; ")
                             + "set schedule.patience to stop near the best, add dropout (0.2-0.5), train on a bigger "
-                            + "corpus or use a smaller model");
+                            + "corpus or use a smaller model"));
         }
         return alerts;
     }

@@ -93,6 +93,22 @@ class GradientDetectorsTest {
     }
 
     @Test
+    void overfittingIsSaidOncePerBestAndAgainAfterANewBest() {
+        GradientDetectors detectors = new GradientDetectors();
+        double[] validation = {3.0, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7, 1.9, 2.0, 2.1, 2.2};
+        List<Alert> alerts = new ArrayList<>();
+        for (int e = 0; e < validation.length; e++) {
+            for (int i = 0; i < 100; i++) {
+                detectors.onLoss(e * 100L + i, 2.0 / (e + 1)); // falling, to a few thousandths
+            }
+            alerts.addAll(detectors.onValidation(e * 100L + 100, validation[e]));
+        }
+        assertThat(alerts).extracting(Alert::iteration).as("the rises past 2.0, then past 1.9").containsExactly(500L, 1300L);
+        assertThat(alerts.get(0).seen()).contains("best was 2.000 at iteration 200");
+        assertThat(alerts.get(1).seen()).contains("best was 1.900 at iteration 1000", "fell from 0.200 to 0.154 nats/char");
+    }
+
+    @Test
     void aTinyCorpusTrainedFarPastItsBestRaisesOverfitting() {
         EncodedText tiny = EncodedText.of(Fixtures.wordSoup(2500, 17), 0.2);
         ModelSpec spec = ModelSpec.of(CellType.LSTM, 1, 128, 0.0, 32, 8, 0.01, 1L).withStatsEvery(1000);
