@@ -3,6 +3,7 @@ package dev.charrnn.system;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 import org.apache.commons.text.similarity.LevenshteinDistance;
@@ -18,6 +19,7 @@ import org.springframework.validation.FieldError;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
@@ -33,6 +35,10 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
  */
 @RestControllerAdvice
 public class ApiErrors extends ResponseEntityExceptionHandler {
+
+    /** Request attribute: the body field a 400 names, for error shapes that carry it apart (OpenAI's {@code param}). */
+    public static final String PROBLEM_FIELD = ApiErrors.class.getName() + ".field";
+
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
@@ -56,6 +62,10 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String field = fieldOf(ex);
+        if (field != null) {
+            request.setAttribute(PROBLEM_FIELD, field, RequestAttributes.SCOPE_REQUEST);
+        }
         return problem(HttpStatus.BAD_REQUEST, readableJsonError(ex), headers);
     }
 
@@ -95,6 +105,18 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
         return error.getField() + " " + error.getDefaultMessage() + " (got " + error.getRejectedValue() + ")";
     }
 
+    /** The body field an unreadable request got wrong, as a JSON path ({@code spec.seqLength}), or null. */
+    static String fieldOf(HttpMessageNotReadableException ex) {
+        JacksonException jackson = jacksonCause(ex);
+        if (jackson == null) {
+            return null;
+        }
+        String path = jackson.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+        return path.isEmpty() ? null : path;
+    }
+
     /** Names the field and the problem without leaking class names or stack traces. */
     static String readableJsonError(HttpMessageNotReadableException ex) {
         JacksonException jackson = jacksonCause(ex);
@@ -102,9 +124,7 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
             return unknownField(unknown);
         }
         if (jackson != null) {
-            String path = jackson.getPath().stream()
-                    .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[");
+            String path = Objects.requireNonNullElse(fieldOf(ex), "");
             Throwable root = ex.getMostSpecificCause();
             String problem = firstLine(root instanceof JacksonException ? jackson.getOriginalMessage() : root.getMessage());
             return "Malformed request body" + (path.isEmpty() ? "" : " at '" + path + "'") + ": " + problem

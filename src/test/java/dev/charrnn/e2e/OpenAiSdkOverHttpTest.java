@@ -335,6 +335,12 @@ class OpenAiSdkOverHttpTest {
         BadRequestException unreadable = catchThrowableOfType(BadRequestException.class, () -> client.completions()
                 .create(params("the ", 5).putAdditionalBodyProperty("max_tokens", JsonValue.from("lots")).build()));
         assertThat(unreadable.getMessage()).startsWith("400: Malformed request body at 'max_tokens'");
+        assertThat(unreadable.param()).hasValue("max_tokens");
+        BadRequestException misspelt = catchThrowableOfType(BadRequestException.class, () -> client.completions()
+                .create(params("the ", 5).putAdditionalBodyProperty("max_token", JsonValue.from(3)).build()));
+        assertThat(misspelt.getMessage()).contains("did you mean 'max_tokens'?");
+        assertThat(misspelt.param()).hasValue("max_token");
+        assertRefused(params("the ", 5).topP(0.0), "top_p", "400: top_p must be above 0.0 and at most 1.0; got 0.0.");
     }
 
     @Test

@@ -206,8 +206,8 @@ public record CompletionRequest(
 
     private static void between(String field, double value, double min, double max, boolean minIncluded) {
         if (!(minIncluded ? value >= min : value > min) || !(value <= max)) {
-            throw OpenAiException.invalid(field, field + " must be " + (minIncluded ? "from " : "above ") + min + " to "
-                    + max + "; got " + value + ".");
+            throw OpenAiException.invalid(field, field + " must be " + (minIncluded ? "from " + min + " to " + max
+                    : "above " + min + " and at most " + max) + "; got " + value + ".");
         }
     }
 }

@@ -15,6 +15,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyAdvice;
 
+import dev.charrnn.system.ApiErrors;
+
 /**
  * Errors on /v1 in the OpenAI envelope. The refusals of the /v1 code carry their field; every
  * other error (unknown route, unreadable JSON, a busy service, a damaged model) is the problem
@@ -42,7 +44,10 @@ class OpenAiErrors implements ResponseBodyAdvice<Object> {
             return body;
         }
         response.getHeaders().setContentType(MediaType.APPLICATION_JSON);
-        return OpenAiError.of(HttpStatusCode.valueOf(problem.getStatus()), problem.getDetail(), null, null);
+        Object field = request instanceof ServletServerHttpRequest servlet
+                ? servlet.getServletRequest().getAttribute(ApiErrors.PROBLEM_FIELD) : null;
+        return OpenAiError.of(HttpStatusCode.valueOf(problem.getStatus()), problem.getDetail(),
+                field == null ? null : field.toString(), null);
     }
 
     private static boolean onV1(ServerHttpRequest request) {
