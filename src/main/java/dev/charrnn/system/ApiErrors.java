@@ -102,7 +102,12 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
     }
 
     private static String describe(FieldError error) {
-        return error.getField() + " " + error.getDefaultMessage() + " (got " + error.getRejectedValue() + ")";
+        Object got = error.getRejectedValue();
+        if (got == null) {
+            return error.getField() + " is required";
+        }
+        return error.getField() + " " + error.getDefaultMessage() + " (got "
+                + (got instanceof String text && text.isEmpty() ? "an empty string" : got) + ")";
     }
 
     /** The body field an unreadable request got wrong, as a JSON path ({@code spec.seqLength}), or null. */

@@ -148,10 +148,11 @@ class BadInputCatalogueTest {
         cases.add(bad("negative temperature", "POST", "/api/models/cat/generate", "application/json", "{\"temperature\":-1}", 400, "temperature"));
         cases.add(bad("topP of zero", "POST", "/api/models/cat/generate", "application/json", "{\"topP\":0}", 400, "topP"));
         cases.add(bad("five stop strings", "POST", "/api/models/cat/generate", "application/json", "{\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}", 400, "stop"));
+        cases.add(bad("an empty stop string", "POST", "/api/models/cat/generate", "application/json", "{\"stop\":[\"\"]}", 400, "stop[0] must not be empty (got an empty string)"));
         cases.add(bad("too many samples", "POST", "/api/models/cat/generate", "application/json", "{\"n\":1000}", 400, "max-samples"));
         cases.add(bad("score one character", "POST", "/api/models/cat/score", "application/json", "{\"text\":\"t\"}", 400, "text length"));
         String activations = "/api/models/cat/activations";
-        cases.add(bad("activations without text", "POST", activations, "application/json", "{\"layer\":0}", 400, "text"));
+        cases.add(bad("activations without text", "POST", activations, "application/json", "{\"layer\":0}", 400, "text is required"));
         cases.add(bad("activations of an unseen character", "POST", activations, "application/json", "{\"text\":\"the DOG\"}", 400, "'D' (U+0044)"));
         cases.add(bad("activations of the output layer", "POST", activations, "application/json", "{\"text\":\"the cat\",\"layer\":1}", 400, "not a recurrent layer"));
         cases.add(bad("activations of a unit that does not exist", "POST", activations, "application/json", "{\"text\":\"the cat\",\"units\":[999]}", 400, "unit 999 does not exist"));
