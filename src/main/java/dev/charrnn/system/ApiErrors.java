@@ -3,7 +3,6 @@ package dev.charrnn.system;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.stream.Collectors;
 
 import org.apache.commons.text.similarity.LevenshteinDistance;
@@ -38,7 +37,6 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
 
     /** Request attribute: the body field a 400 names, for error shapes that carry it apart (OpenAI's {@code param}). */
     public static final String PROBLEM_FIELD = ApiErrors.class.getName() + ".field";
-
 
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
@@ -129,10 +127,10 @@ public class ApiErrors extends ResponseEntityExceptionHandler {
             return unknownField(unknown);
         }
         if (jackson != null) {
-            String path = Objects.requireNonNullElse(fieldOf(ex), "");
+            String path = fieldOf(ex);
             Throwable root = ex.getMostSpecificCause();
             String problem = firstLine(root instanceof JacksonException ? jackson.getOriginalMessage() : root.getMessage());
-            return "Malformed request body" + (path.isEmpty() ? "" : " at '" + path + "'") + ": " + problem
+            return "Malformed request body" + (path == null ? "" : " at '" + path + "'") + ": " + problem
                     + ". Send a JSON object as described in the API docs (/swagger-ui.html).";
         }
         if (ex.getMessage() != null && ex.getMessage().startsWith("Required request body is missing")) {
